@@ -1,0 +1,1 @@
+"""briefing: build briefing books as static, offline HTML sites."""

@@ -1,0 +1,216 @@
+"""The Book: every validated part of a briefing, cross-checked and ready to render.
+
+`assemble_book` is the single place between validation and rendering; a
+filter over the whole book (an edition, a marking ceiling) belongs here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Iterable, Iterator, Optional
+
+from .config import SECTIONS, Config
+from .content import Content, Fact, Issue, Page, Person, Schedule
+from .data import Data, Investment, StateFigure
+from .errors import Problem, did_you_mean
+from .geo import NATIONWIDE, STATES, State
+from .markup import REFERENCE
+from .schema import Model
+
+PRIORITY_ORDER = {"high": 0, "medium": 1, "low": 2}
+
+
+@dataclass(frozen=True)
+class Book:
+    """A whole briefing book."""
+
+    config: Config
+    issues: tuple[Issue, ...]
+    people: tuple[Person, ...]
+    schedule: Optional[Schedule]
+    facts: tuple[Fact, ...]
+    pages: tuple[Page, ...]
+    investments: tuple[Investment, ...]
+    state_figures: tuple[StateFigure, ...]
+
+    @cached_property
+    def issue_by_id(self) -> dict[str, Issue]:
+        return {i.id: i for i in self.issues}
+
+    @cached_property
+    def person_by_id(self) -> dict[str, Person]:
+        return {p.id: p for p in self.people}
+
+    @cached_property
+    def fact_by_id(self) -> dict[str, Fact]:
+        return {f.id: f for f in self.facts}
+
+    @cached_property
+    def page_by_id(self) -> dict[str, Page]:
+        return {p.id: p for p in self.pages}
+
+    @property
+    def principal(self) -> Person:
+        return self.person_by_id[self.config.principal]
+
+    @property
+    def counterpart(self) -> Person:
+        return self.person_by_id[self.config.counterpart]
+
+    def investments_for(self, flt) -> list[Investment]:
+        """Return the investment records an issue's or chart's filter selects."""
+        if flt is None:
+            return []
+        return [r for r in self.investments if flt.matches(r)]
+
+    @cached_property
+    def states_with_data(self) -> list[State]:
+        """Return the states that have any project or state-level figure, by name."""
+        codes = {r.state for r in self.investments} | {f.state for f in self.state_figures}
+        return sorted((STATES[c] for c in codes if c in STATES), key=lambda s: s.name)
+
+    def issues_citing_person(self, person_id: str) -> list[Issue]:
+        return [i for i in self.issues if person_id in i.related_people]
+
+
+def assemble_book(config: Config, content: Content, data: Data) -> tuple[Optional[Book], list[Problem]]:
+    """Cross-check the loaded parts and put them together as one Book."""
+    problems = list(check_unique(content, data))
+    issues = sorted(content.issues, key=lambda i: (PRIORITY_ORDER[i.priority], i.doc_number, i.id))
+    book = Book(
+        config=config,
+        issues=tuple(issues),
+        people=tuple(sorted(content.people, key=lambda p: (p.side != "ours", p.name))),
+        schedule=content.schedule,
+        facts=tuple(content.facts),
+        pages=tuple(content.pages),
+        investments=tuple(sorted(data.investments, key=lambda r: (r.state, r.company, r.id))),
+        state_figures=tuple(data.state_figures),
+    )
+    problems.extend(check_references(book))
+    return book, problems
+
+
+def check_unique(content: Content, data: Data) -> Iterator[Problem]:
+    """Report ids used twice within one kind of item."""
+    for kind, items in (("issue", content.issues), ("person", content.people),
+                        ("fact", content.facts), ("investment", data.investments),
+                        ("programme item", content.schedule.items if content.schedule else [])):
+        seen: dict[str, Model] = {}
+        for item in items:
+            if item.id in seen:
+                first = seen[item.id].problem("id", message="")
+                yield item.problem("id", message=f"duplicate {kind} id '{item.id}' "
+                                   f"(first used at {first.path}:{first.line})")
+            else:
+                seen[item.id] = item
+
+
+def _unknown(item: Model, loc: tuple, kind: str, value: str, known: Iterable[str]) -> Problem:
+    return item.problem(*loc, message=f"unknown {kind} '{value}'{did_you_mean(value, known)}")
+
+
+def check_references(book: Book) -> Iterator[Problem]:
+    """Report every reference to a person, fact, issue, sector or state that does not exist."""
+    people, facts, issues = book.person_by_id, book.fact_by_id, book.issue_by_id
+    config = book.config
+    sectors = [s.id for s in config.sectors]
+
+    for field in ("principal", "counterpart"):
+        value = getattr(config, field)
+        if value not in people:
+            yield _unknown(config, (field,), "person", value, people)
+    for i, entry in enumerate(config.nav):
+        if entry not in SECTIONS and not (entry.startswith("pages/") and entry[6:] in book.page_by_id):
+            choices = list(SECTIONS) + [f"pages/{p}" for p in book.page_by_id]
+            yield config.problem("nav", i, message=f"unknown section '{entry}'{did_you_mean(entry, choices)}")
+
+    for issue in book.issues:
+        for field, table, kind in (("related_people", people, "person"),
+                                   ("related_facts", facts, "fact"),
+                                   ("related_issues", issues, "issue")):
+            for i, value in enumerate(getattr(issue, field)):
+                if value not in table:
+                    yield _unknown(issue, (field, i), kind, value, table)
+        filters = [(("investments",), issue.investments)] if issue.investments else []
+        filters += [(("charts", i, "filter"), c.filter) for i, c in enumerate(issue.charts)]
+        for loc, flt in filters:
+            yield from _check_filter(book, issue, loc, flt, sectors)
+        yield from check_text_references(book, issue, _issue_texts(issue))
+
+    for person in book.people:
+        yield from check_text_references(book, person, [
+            (("summary",), person.summary), (("relationship",), person.relationship),
+            (("handling_notes",), person.handling_notes)])
+
+    if book.schedule:
+        for item in book.schedule.items:
+            for i, value in enumerate(item.participants):
+                if value not in people:
+                    yield _unknown(item, ("participants", i), "person", value, people)
+            for i, value in enumerate(item.briefs):
+                if value not in issues:
+                    yield _unknown(item, ("briefs", i), "issue", value, issues)
+
+    for record in book.investments:
+        if record.sector not in sectors:
+            yield record.problem("sector", message=f"unknown sector '{record.sector}'; "
+                                 f"site.yaml lists {', '.join(sectors)}{did_you_mean(record.sector, sectors)}")
+
+    for page in book.pages:
+        yield from _check_page_references(book, page)
+
+
+def _check_filter(book: Book, item: Model, loc: tuple, flt, sectors: list[str]) -> Iterator[Problem]:
+    for i, value in enumerate(flt.sector):
+        if value not in sectors:
+            yield _unknown(item, loc + ("sector", i), "sector", value, sectors)
+    for i, value in enumerate(flt.state):
+        if value not in STATES and value != NATIONWIDE:
+            yield _unknown(item, loc + ("state", i), "state code", value, STATES)
+    from .data import STATUSES
+    for i, value in enumerate(flt.status):
+        if value not in STATUSES:
+            yield _unknown(item, loc + ("status", i), "status", value, STATUSES)
+    companies = {r.company for r in book.investments}
+    for i, value in enumerate(flt.company):
+        if not any(value.lower() in c.lower() for c in companies):
+            yield _unknown(item, loc + ("company", i), "company", value, companies)
+
+
+def _issue_texts(issue: Issue) -> list[tuple[tuple, str]]:
+    texts: list[tuple[tuple, str]] = [((f,), getattr(issue, f)) for f in (
+        "summary", "objective", "background", "our_position", "their_position", "press_line")]
+    for field in ("points_to_make", "asks", "red_lines"):
+        texts += [((field, i), text) for i, text in enumerate(getattr(issue, field))]
+    texts += [(("defensive_qa", i, "a"), qa.a) for i, qa in enumerate(issue.defensive_qa)]
+    texts += [(("offers", i, "item"), o.item) for i, o in enumerate(issue.offers)]
+    return texts
+
+
+def check_text_references(book: Book, item: Model, texts) -> Iterator[Problem]:
+    """Report `{fact:…}`, `{person:…}` and `{issue:…}` references to unknown ids."""
+    for loc, text in texts:
+        for line_no, line in enumerate(text.splitlines()):
+            for match in REFERENCE.finditer(line):
+                problem = _reference_problem(book, match.group(1), match.group(2))
+                if problem:
+                    yield item.problem(*loc, message=problem, text_line=line_no)
+
+
+def _reference_problem(book: Book, kind: str, ref: str) -> Optional[str]:
+    tables = {"fact": book.fact_by_id, "person": book.person_by_id, "issue": book.issue_by_id,
+              "state": STATES}
+    table = tables[kind]
+    if ref not in table:
+        return f"unknown {kind} '{ref}' in {{{kind}:{ref}}}{did_you_mean(ref, table)}"
+    return None
+
+
+def _check_page_references(book: Book, page: Page) -> Iterator[Problem]:
+    for offset, line in enumerate(page.body.splitlines()):
+        for match in REFERENCE.finditer(line):
+            problem = _reference_problem(book, match.group(1), match.group(2))
+            if problem:
+                yield Problem(page.path, page.body_line + offset, match.start() + 1, "", problem)

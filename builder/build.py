@@ -1,0 +1,90 @@
+"""The build, read top to bottom: load, validate, assemble, render, check, write.
+
+`check` is the same pipeline without the final write.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Optional
+
+from .book import Book, assemble_book
+from .config import load_config
+from .content import load_content
+from .data import load_data
+from .errors import ContentError, Problem, Problems
+from .offline import external_requests
+from .output import MANIFEST, check_output_location, manifest, replace_folder
+from .pages import plan_pages
+from .render import RenderError, Renderer, asset_files
+
+Progress = Callable[[str, int], Callable[[], None]]
+"""Called with a step name and its size; returns a function to call per item done."""
+
+
+@dataclass
+class BuildResult:
+    book: Book
+    files: dict[str, bytes]
+    pages: int
+    warnings: list[Problem] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def load_book(root: Path) -> tuple[Book, list[Problem]]:
+    """Load and validate everything in the briefing folder; raise ContentError on mistakes."""
+    problems = Problems()
+    config, _, found = load_config(root)
+    problems.extend(found)
+    content, found = load_content(root)
+    problems.extend(found)
+    data, found = load_data(root)
+    problems.extend(found)
+    problems.raise_if_errors()
+    assert config is not None
+    book, found = assemble_book(config, content, data)
+    problems.extend(found)
+    problems.raise_if_errors()
+    return book, problems.warnings
+
+
+def render_book(book: Book, root: Path, progress: Optional[Progress] = None) -> dict[str, bytes]:
+    """Render every page and gather every asset; return {output path: bytes}."""
+    plans = plan_pages(book)
+    tick = progress("Rendering", len(plans)) if progress else None
+    try:
+        files = Renderer(book, root).render_all(plans, tick)
+    except RenderError as exc:
+        raise ContentError([exc.problem]) from None
+    for rel, source in asset_files(root).items():
+        files[rel] = source.read_bytes()
+    check_offline(files)
+    files[MANIFEST] = manifest(files, {"generator": "briefing", "title": book.config.title,
+                                        "as_of": book.config.as_of.isoformat()})
+    return files
+
+
+def check_offline(files: dict[str, bytes]) -> None:
+    """Fail when any page would fetch something from outside the site."""
+    problems = [Problem(rel, line, 1, "", f"loads '{url}' from outside the site; the book must work "
+                        "offline (copy the file into the book and link it relatively)")
+                for rel, data in sorted(files.items()) for line, url in external_requests(rel, data)]
+    if problems:
+        raise ContentError(problems)
+
+
+def build(root: Path, out: Optional[Path] = None, progress: Optional[Progress] = None,
+          write: bool = True) -> BuildResult:
+    """Build the book in root into out, replacing out only if everything succeeded."""
+    started = time.perf_counter()
+    out = out if out is not None else root / "_site"
+    if write:
+        check_output_location(root, out)
+    book, warnings = load_book(root)
+    files = render_book(book, root, progress)
+    if write:
+        replace_folder(out, files)
+    pages = sum(1 for rel in files if rel.endswith(".html"))
+    return BuildResult(book, files, pages, warnings, time.perf_counter() - started)

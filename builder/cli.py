@@ -1,0 +1,125 @@
+"""The `briefing` command line."""
+
+from __future__ import annotations
+
+import os
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator, Optional
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+from . import build as pipeline
+from .errors import ContentError, Problem
+from .output import OutputError
+
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+out = Console(highlight=False, soft_wrap=True)
+
+site_option = click.option("--site", "site", type=click.Path(file_okay=False, path_type=Path),
+                           default=".", show_default=True, help="The briefing folder.")
+quiet_option = click.option("--quiet", "-q", is_flag=True, help="Print only errors and warnings.")
+
+
+def _prefix(root: Path) -> str:
+    """Return how to show the briefing folder before a path, relative to where we run."""
+    rel = os.path.relpath(root.resolve(), Path.cwd())
+    return "" if rel == "." else rel.rstrip("/") + "/"
+
+
+def report(problems: list[Problem], root: Path) -> None:
+    """Print problems as `path:line:column: field: message`, one per line."""
+    prefix = _prefix(root)
+    for problem in problems:
+        style = "yellow" if problem.severity == "warning" else "red"
+        err.print(problem.format(prefix), style=style, markup=False)
+
+
+@contextmanager
+def progress_bar(quiet: bool) -> Iterator[Optional[pipeline.Progress]]:
+    """Yield a progress callback for the build, or None when quiet or not on a terminal."""
+    if quiet or not err.is_terminal:
+        yield None
+        return
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  console=err, transient=True) as bar:
+        def start(name: str, total: int):
+            task = bar.add_task(name, total=total)
+            return lambda: bar.advance(task)
+        yield start
+
+
+def fail(problems: list[Problem], root: Path, what: str) -> None:
+    report(problems, root)
+    count = sum(1 for p in problems if p.severity == "error")
+    err.print(f"{count} error{'s' if count != 1 else ''}; {what}", style="bold red", markup=False)
+    sys.exit(1)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="briefing")
+def main() -> None:
+    """Build briefing books as static, offline HTML sites."""
+
+
+@main.command()
+@site_option
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Output folder.  [default: SITE/_site]")
+@quiet_option
+def build(site: Path, out_dir: Optional[Path], quiet: bool) -> None:
+    """Validate the book and write the site."""
+    out_dir = out_dir if out_dir is not None else site / "_site"
+    try:
+        with progress_bar(quiet) as progress:
+            result = pipeline.build(site, out_dir, progress)
+    except ContentError as exc:
+        kept = "the previous build is unchanged" if out_dir.exists() else "nothing was written"
+        fail(exc.problems, site, f"{kept} ({out_dir})")
+    except OutputError as exc:
+        err.print(f"error: {exc}", style="bold red", markup=False)
+        sys.exit(1)
+    except OSError as exc:
+        err.print(f"error: cannot write {out_dir}: {exc.strerror or exc}", style="bold red", markup=False)
+        sys.exit(1)
+    report(result.warnings, site)
+    if not quiet:
+        out.print(f"Built {result.pages} pages ({len(result.files)} files) in {result.seconds:.2f} s "
+                  f"→ {os.path.relpath(out_dir)}", markup=False)
+
+
+@main.command()
+@site_option
+@quiet_option
+def check(site: Path, quiet: bool) -> None:
+    """Validate the book without writing anything."""
+    try:
+        with progress_bar(quiet) as progress:
+            result = pipeline.build(site, progress=progress, write=False)
+    except ContentError as exc:
+        fail(exc.problems, site, "nothing was written")
+    report(result.warnings, site)
+    if not quiet:
+        book = result.book
+        out.print(f"OK: {len(book.issues)} issues, {len(book.people)} people, {len(book.facts)} facts, "
+                  f"{len(book.investments)} investment records, {result.pages} pages "
+                  f"({result.seconds:.2f} s)", markup=False)
+
+
+@main.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@quiet_option
+def init(directory: Path, quiet: bool) -> None:
+    """Start a new, minimal briefing book in DIRECTORY."""
+    from .scaffold import ScaffoldError, create_book
+    try:
+        written = create_book(directory)
+    except ScaffoldError as exc:
+        err.print(f"error: {exc}", style="bold red", markup=False)
+        sys.exit(1)
+    if not quiet:
+        out.print(f"Created a new briefing book in {directory} ({len(written)} files).", markup=False)
+        out.print(f"Next: cd {directory} && briefing build", markup=False)

@@ -1,0 +1,122 @@
+"""The list of pages a book turns into: which template, at which address, with what."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from . import urls
+from .book import Book
+from .geo import STATES
+
+
+@dataclass
+class PagePlan:
+    """One page to render."""
+
+    url: str
+    template: str
+    title: str
+    section: str
+    context: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    key: str
+    title: str
+    url: str
+
+
+SECTION_TITLES = {"home": "Cover", "programme": "Programme", "issues": "Issue papers",
+                  "people": "People", "facts": "Key facts", "investment": "Investment",
+                  "sources": "Sources"}
+
+
+def plan_nav(book: Book) -> list[NavEntry]:
+    """Return the navigation entries in the order site.yaml gives."""
+    entries = []
+    for key in book.config.nav:
+        if key.startswith("pages/"):
+            page = book.page_by_id[key[6:]]
+            entries.append(NavEntry(key, page.title, urls.page_url(page.id)))
+        elif key == "programme" and book.schedule is None:
+            continue
+        else:
+            entries.append(NavEntry(key, SECTION_TITLES[key], urls.SECTION_URLS[key]))
+    return entries
+
+
+def plan_pages(book: Book) -> list[PagePlan]:
+    """Return every page of the site, in a fixed order."""
+    plans = [PagePlan(urls.HOME, "home.html", book.config.title, "home")]
+    if book.schedule is not None:
+        plans.append(PagePlan(urls.PROGRAMME, "programme.html", "Programme", "programme"))
+    plans.append(PagePlan(urls.ISSUES, "issues.html", "Issue papers", "issues"))
+    for issue in book.issues:
+        plans.append(PagePlan(urls.issue_url(issue.id), "issue.html", issue.title, "issues", {
+            "issue": issue, "investments": book.investments_for(issue.investments)}))
+    plans.append(PagePlan(urls.PEOPLE, "people.html", "People", "people"))
+    for person in book.people:
+        plans.append(PagePlan(urls.person_url(person.id), "person.html", person.name, "people", {
+            "person": person, "issues": book.issues_citing_person(person.id)}))
+    plans.append(PagePlan(urls.FACTS, "facts.html", "Key facts", "facts"))
+    plans.append(PagePlan(urls.INVESTMENT, "investment.html", "Japanese investment in the United States",
+                          "investment"))
+    for state in book.states_with_data:
+        plans.append(PagePlan(urls.state_url(state.code), "state.html", state.name, "investment", {
+            "state": state,
+            "projects": [r for r in book.investments if r.state == state.code],
+            "figures": [f for f in book.state_figures if f.state == state.code]}))
+    plans.append(PagePlan(urls.SOURCES, "sources.html", "Sources", "sources",
+                          {"sources": collect_sources(book)}))
+    for page in book.pages:
+        plans.append(PagePlan(urls.page_url(page.id), "page.html", page.title, f"pages/{page.id}",
+                              {"page": page}))
+    return plans
+
+
+@dataclass
+class SourceEntry:
+    """A source and the places in the book that rely on it."""
+
+    url: str
+    labels: list[str] = field(default_factory=list)
+    cited_by: list[tuple[str, str]] = field(default_factory=list)  # (title, site url)
+
+    @property
+    def host(self) -> str:
+        return urlsplit(self.url).hostname or self.url
+
+    def add(self, label: str, title: str, where: str) -> None:
+        if label and label not in self.labels:
+            self.labels.append(label)
+        if (title, where) not in self.cited_by:
+            self.cited_by.append((title, where))
+
+
+def collect_sources(book: Book) -> list[SourceEntry]:
+    """Gather every source the book cites, each with what cites it, sorted by label."""
+    entries: dict[str, SourceEntry] = {}
+
+    def add(url: str, label: str, title: str, where: str) -> None:
+        entries.setdefault(url, SourceEntry(url)).add(label, title, where)
+
+    currency = book.config.currency
+    add(currency.source.url, currency.source.label, "Exchange rate", urls.HOME)
+    for fact in book.facts:
+        add(fact.source.url, fact.source.label, fact.label, urls.fact_url(fact.id))
+    for issue in book.issues:
+        for src in issue.sources:
+            add(src.url, src.label, issue.title, urls.issue_url(issue.id))
+    for person in book.people:
+        for src in person.sources:
+            add(src.url, src.label, person.name, urls.person_url(person.id))
+    for record in book.investments:
+        where = urls.state_url(record.state) if record.state in STATES else urls.INVESTMENT
+        add(record.source_url, record.source_label, f"{record.company}: {record.project}", where)
+    for figure in book.state_figures:
+        where = urls.state_url(figure.state) if figure.state in STATES else urls.INVESTMENT
+        add(figure.source_url, figure.source_org, f"{figure.state}: {figure.label}", where)
+    return sorted(entries.values(), key=lambda e: ((e.labels or [e.host])[0].lower(), e.url))

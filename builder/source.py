@@ -1,0 +1,182 @@
+"""Read the user's text files, keeping the line and column of every value.
+
+YAML is read with the YAML 1.2 core rules rather than PyYAML's 1.1 defaults,
+so that `NO` stays a string, `12:30` stays a time and `2025-02-07` reaches the
+schema as text (which then reports a malformed date at its own line).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import Problem
+
+Loc = tuple  # a path into a document: ("offers", 1, "item")
+
+
+@dataclass
+class Document:
+    """A parsed YAML document with the position of each value and key."""
+
+    path: str
+    data: Any
+    values: dict[Loc, tuple[int, int]] = field(default_factory=dict)
+    keys: dict[Loc, tuple[int, int]] = field(default_factory=dict)
+    line_offset: int = 0  # for front matter, the lines above the YAML
+    styles: dict[Loc, str] = field(default_factory=dict)  # block scalars: | or >
+    problems: list[Problem] = field(default_factory=list)  # duplicate keys, bad tags
+
+    def where(self, loc: Loc, key: bool = False) -> tuple[int, int]:
+        """Return (line, column) of the value at loc, or of its nearest parent."""
+        table = self.keys if key else self.values
+        loc = tuple(loc)
+        while loc:
+            if loc in table:
+                return table[loc]
+            if loc in self.values:
+                return self.values[loc]
+            loc = loc[:-1]
+        return self.values.get((), (1, 1))
+
+    def text_line(self, loc: Loc, offset: int) -> tuple[int, int]:
+        """Return the position of the `offset`-th line inside a text value."""
+        line, column = self.where(loc)
+        if self.styles.get(tuple(loc)) in ("|", ">"):
+            return line + 1 + offset, column + 2
+        return line + offset, column
+
+
+class SourceError(Exception):
+    """A file that cannot be read or parsed at all."""
+
+    def __init__(self, problem: Problem):
+        self.problem = problem
+        super().__init__(problem.format())
+
+
+def read_text(root: Path, rel: str) -> str:
+    """Return a file's text, or raise SourceError naming the first bad byte."""
+    raw = (root / rel).read_bytes()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = raw[: exc.start]
+        line = before.count(b"\n") + 1
+        column = exc.start - (before.rfind(b"\n") + 1) + 1
+        bad = raw[exc.start: exc.start + 1].hex().upper()
+        raise SourceError(Problem(
+            rel, line, column, "",
+            f"file is not UTF-8 (byte 0x{bad}); save it with UTF-8 encoding")) from None
+    return text.removeprefix("\ufeff")
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader with the YAML 1.2 core schema's implicit types."""
+
+
+_Loader.yaml_implicit_resolvers = {}
+for _tag, _regex, _first in [
+    ("tag:yaml.org,2002:bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
+    ("tag:yaml.org,2002:int", r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$",
+     "-+0123456789"),
+    ("tag:yaml.org,2002:float",
+     r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+     r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$", "-+0123456789."),
+    ("tag:yaml.org,2002:null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
+]:
+    _Loader.add_implicit_resolver(_tag, re.compile(_regex), list(_first))
+
+
+def _construct_int(loader: yaml.SafeLoader, node: yaml.Node) -> int:
+    value = loader.construct_scalar(node)
+    if value.startswith(("0o", "0x")):
+        return int(value, 0)
+    return int(value)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
+
+
+def parse_yaml(text: str, rel: str, line_offset: int = 0) -> Document:
+    """Parse one YAML document, raising SourceError on a syntax error."""
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = (mark.line + 1 + line_offset) if mark else 0
+        column = (mark.column + 1) if mark else 0
+        reason = exc.problem or exc.context or "invalid YAML"
+        raise SourceError(Problem(rel, line, column, "", f"YAML syntax error: {reason}")) from None
+    except yaml.YAMLError as exc:
+        raise SourceError(Problem(rel, 1, 1, "", f"YAML syntax error: {exc}")) from None
+    finally:
+        loader.dispose()
+    doc = Document(rel, None, line_offset=line_offset)
+    if node is not None:
+        doc.data = _walk(loader, node, (), doc)
+    return doc
+
+
+def _mark(node: yaml.Node, doc: Document) -> tuple[int, int]:
+    return node.start_mark.line + 1 + doc.line_offset, node.start_mark.column + 1
+
+
+def _walk(loader: yaml.SafeLoader, node: yaml.Node, loc: Loc, doc: Document) -> Any:
+    doc.values[loc] = _mark(node, doc)
+    if isinstance(node, yaml.MappingNode):
+        loader.flatten_mapping(node)
+        out: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key = loader.construct_object(key_node, deep=True)
+            if not isinstance(key, (str, int, float, bool)) or key is None:
+                key = str(key)
+            if key in out:
+                doc.problems.append(Problem(
+                    doc.path, *_mark(key_node, doc), _format_loc(loc + (key,)),
+                    "duplicate key; the later value would silently win"))
+            doc.keys[loc + (key,)] = _mark(key_node, doc)
+            out[key] = _walk(loader, value_node, loc + (key,), doc)
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        return [_walk(loader, item, loc + (i,), doc) for i, item in enumerate(node.value)]
+    if isinstance(node, yaml.ScalarNode) and node.style in ("|", ">"):
+        doc.styles[loc] = node.style
+    try:
+        return loader.construct_object(node, deep=True)
+    except yaml.constructor.ConstructorError as exc:
+        doc.problems.append(Problem(doc.path, *_mark(node, doc), _format_loc(loc),
+                                      exc.problem or "cannot read this value"))
+        return None
+
+
+def _format_loc(loc: Loc) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+format_loc = _format_loc
+
+_FRONT = re.compile(r"\A---[ \t]*\n(.*?)^(?:---|\.\.\.)[ \t]*\n?", re.S | re.M)
+
+
+def split_front_matter(text: str, rel: str) -> tuple[Document, str, int]:
+    """Split a Markdown file into (front matter, body, line where the body starts)."""
+    match = _FRONT.match(text)
+    if not match:
+        return Document(rel, {}), text, 1
+    front = parse_yaml(match.group(1), rel, line_offset=1)
+    if front.data is None:
+        front.data = {}
+    body_line = text[: match.end()].count("\n") + 1
+    return front, text[match.end():], body_line
