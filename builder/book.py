@@ -74,8 +74,12 @@ class Book:
         return [i for i in self.issues if person_id in i.related_people]
 
 
-def assemble_book(config: Config, content: Content, data: Data) -> tuple[Optional[Book], list[Problem]]:
-    """Cross-check the loaded parts and put them together as one Book."""
+def assemble_book(config: Config, content: Content, data: Data) -> tuple[Book, list[Problem]]:
+    """Cross-check the loaded parts and put them together as one Book.
+
+    Items whose own files had mistakes are missing here; references to their
+    ids (content.broken_ids) are not reported again as unknown.
+    """
     problems = list(check_unique(content, data))
     issues = sorted(content.issues, key=lambda i: (PRIORITY_ORDER[i.priority], i.doc_number, i.id))
     book = Book(
@@ -88,7 +92,7 @@ def assemble_book(config: Config, content: Content, data: Data) -> tuple[Optiona
         investments=tuple(sorted(data.investments, key=lambda r: (r.state, r.company, r.id))),
         state_figures=tuple(data.state_figures),
     )
-    problems.extend(check_references(book))
+    problems.extend(p for p in check_references(book, content.broken_ids))
     return book, problems
 
 
@@ -111,9 +115,12 @@ def _unknown(item: Model, loc: tuple, kind: str, value: str, known: Iterable[str
     return item.problem(*loc, message=f"unknown {kind} '{value}'{did_you_mean(value, known)}")
 
 
-def check_references(book: Book) -> Iterator[Problem]:
+def check_references(book: Book, broken_ids: Iterable[str] = ()) -> Iterator[Problem]:
     """Report every reference to a person, fact, issue, sector or state that does not exist."""
-    people, facts, issues = book.person_by_id, book.fact_by_id, book.issue_by_id
+    broken = dict.fromkeys(broken_ids)
+    people = {**book.person_by_id, **broken}
+    facts = {**book.fact_by_id, **broken}
+    issues = {**book.issue_by_id, **broken}
     config = book.config
     sectors = [s.id for s in config.sectors]
 
@@ -137,10 +144,10 @@ def check_references(book: Book) -> Iterator[Problem]:
         filters += [(("charts", i, "filter"), c.filter) for i, c in enumerate(issue.charts)]
         for loc, flt in filters:
             yield from _check_filter(book, issue, loc, flt, sectors)
-        yield from check_text_references(book, issue, _issue_texts(issue))
+        yield from check_text_references(book, issue, _issue_texts(issue), broken)
 
     for person in book.people:
-        yield from check_text_references(book, person, [
+        yield from check_text_references(book, person, broken=broken, texts=[
             (("summary",), person.summary), (("relationship",), person.relationship),
             (("handling_notes",), person.handling_notes)])
 
@@ -159,7 +166,7 @@ def check_references(book: Book) -> Iterator[Problem]:
                                  f"site.yaml lists {', '.join(sectors)}{did_you_mean(record.sector, sectors)}")
 
     for page in book.pages:
-        yield from _check_page_references(book, page)
+        yield from _check_page_references(book, page, broken)
 
 
 def _check_filter(book: Book, item: Model, loc: tuple, flt, sectors: list[str]) -> Iterator[Problem]:
@@ -189,14 +196,16 @@ def _issue_texts(issue: Issue) -> list[tuple[tuple, str]]:
     return texts
 
 
-def check_text_references(book: Book, item: Model, texts) -> Iterator[Problem]:
+def check_text_references(book: Book, item: Model, texts, broken=()) -> Iterator[Problem]:
     """Report `{fact:…}`, `{person:…}` and `{issue:…}` references to unknown ids."""
     for loc, text in texts:
         for line_no, line in enumerate(text.splitlines()):
             for match in REFERENCE.finditer(line):
+                if match.group(2) in broken:
+                    continue
                 problem = _reference_problem(book, match.group(1), match.group(2))
                 if problem:
-                    yield item.problem(*loc, message=problem, text_line=line_no)
+                    yield item.problem(*loc, message=problem, text_at=(line_no, match.start()))
 
 
 def _reference_problem(book: Book, kind: str, ref: str) -> Optional[str]:
@@ -208,9 +217,11 @@ def _reference_problem(book: Book, kind: str, ref: str) -> Optional[str]:
     return None
 
 
-def _check_page_references(book: Book, page: Page) -> Iterator[Problem]:
+def _check_page_references(book: Book, page: Page, broken=()) -> Iterator[Problem]:
     for offset, line in enumerate(page.body.splitlines()):
         for match in REFERENCE.finditer(line):
+            if match.group(2) in broken:
+                continue
             problem = _reference_problem(book, match.group(1), match.group(2))
             if problem:
                 yield Problem(page.path, page.body_line + offset, match.start() + 1, "", problem)

@@ -11,14 +11,14 @@ from pathlib import Path
 from typing import Callable, Optional
 
 from .book import Book, assemble_book
-from .config import load_config
+from .config import CONFIG_FILE, load_config
 from .content import load_content
 from .data import load_data
 from .errors import ContentError, Problem, Problems
 from .offline import external_requests
 from .output import MANIFEST, check_output_location, manifest, replace_folder
 from .pages import plan_pages
-from .render import RenderError, Renderer, asset_files
+from .render import TEMPLATES_DIR, RenderError, Renderer, asset_files
 
 Progress = Callable[[str, int], Callable[[], None]]
 """Called with a step name and its size; returns a function to call per item done."""
@@ -36,16 +36,17 @@ class BuildResult:
 def load_book(root: Path) -> tuple[Book, list[Problem]]:
     """Load and validate everything in the briefing folder; raise ContentError on mistakes."""
     problems = Problems()
-    config, _, found = load_config(root)
+    config, found = load_config(root)
     problems.extend(found)
+    if config is None and not (root / CONFIG_FILE).is_file():
+        problems.raise_if_errors()  # not a briefing folder: say only that
     content, found = load_content(root)
     problems.extend(found)
     data, found = load_data(root)
     problems.extend(found)
-    problems.raise_if_errors()
-    assert config is not None
-    book, found = assemble_book(config, content, data)
-    problems.extend(found)
+    if config is not None:
+        book, found = assemble_book(config, content, data)
+        problems.extend(found)
     problems.raise_if_errors()
     return book, problems.warnings
 
@@ -60,19 +61,40 @@ def render_book(book: Book, root: Path, progress: Optional[Progress] = None) -> 
         raise ContentError([exc.problem]) from None
     for rel, source in asset_files(root).items():
         files[rel] = source.read_bytes()
-    check_offline(files)
+    check_offline(files, root)
     files[MANIFEST] = manifest(files, {"generator": "briefing", "title": book.config.title,
                                         "as_of": book.config.as_of.isoformat()})
     return files
 
 
-def check_offline(files: dict[str, bytes]) -> None:
-    """Fail when any page would fetch something from outside the site."""
-    problems = [Problem(rel, line, 1, "", f"loads '{url}' from outside the site; the book must work "
-                        "offline (copy the file into the book and link it relatively)")
-                for rel, data in sorted(files.items()) for line, url in external_requests(rel, data)]
+def check_offline(files: dict[str, bytes], root: Path) -> None:
+    """Fail when any page would fetch something from outside the site, naming where it was written."""
+    problems = []
+    for rel, data in sorted(files.items()):
+        for line, url in external_requests(rel, data):
+            message = (f"{rel} would load '{url}' from outside the site; the book must work offline "
+                       "(copy the file into the book and link it relatively)")
+            where = find_in_sources(root, url) or (rel, line, 1)
+            problems.append(Problem(*where, "", message))
     if problems:
-        raise ContentError(problems)
+        raise ContentError(sorted(set(problems)))
+
+
+def find_in_sources(root: Path, text: str) -> Optional[tuple[str, int, int]]:
+    """Return (path, line, column) of the first place text is written in the book's sources."""
+    candidates = [root / CONFIG_FILE, *sorted((root / "content").rglob("*")),
+                  *sorted((root / TEMPLATES_DIR).rglob("*"))]
+    for path in candidates:
+        if not path.is_file():
+            continue
+        try:
+            lines = path.read_text(encoding="utf-8").splitlines()
+        except (UnicodeDecodeError, OSError):
+            continue
+        for number, line in enumerate(lines, 1):
+            if text in line:
+                return path.relative_to(root).as_posix(), number, line.index(text) + 1
+    return None
 
 
 def build(root: Path, out: Optional[Path] = None, progress: Optional[Progress] = None,

@@ -84,18 +84,19 @@ class Config(Model):
         return next((s.label for s in self.sectors if s.id == sector_id), sector_id)
 
 
-def load_config(root: Path) -> tuple[Optional[Config], object, list[Problem]]:
-    """Read site.yaml; return (config, its document, problems)."""
+def load_config(root: Path) -> tuple[Optional[Config], list[Problem]]:
+    """Read site.yaml; return the config (None if it has mistakes) and the problems found."""
     if not (root / CONFIG_FILE).is_file():
-        return None, None, [Problem(CONFIG_FILE, 0, 0, "", f"missing: no {CONFIG_FILE} in {root}; "
-                                    "run `briefing init` to start a new book")]
+        where = root.resolve()
+        return None, [Problem(CONFIG_FILE, 0, 0, "", f"not found in {where}: is --site pointing at a "
+                              "briefing folder? `briefing init DIR` starts a new one")]
     try:
         doc = parse_yaml(read_text(root, CONFIG_FILE), CONFIG_FILE)
     except SourceError as exc:
-        return None, None, [exc.problem]
+        return None, [exc.problem]
     if doc.data is None:
-        return None, doc, [Problem(CONFIG_FILE, 1, 1, "", "the file is empty; it needs at least "
-                                   "title, event, principal, counterpart, as_of, classification, "
-                                   "currency and sectors")]
+        return None, [Problem(CONFIG_FILE, 1, 1, "", "the file is empty; it needs at least title, "
+                              "event, principal, counterpart, as_of, classification, currency "
+                              "and sectors")]
     config, problems = validate(Config, doc.data, doc)
-    return config, doc, doc.problems + problems
+    return config, doc.problems + problems

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, time
+import datetime as dt
 from pathlib import Path
 from typing import Annotated, Any, Literal, Optional
 
@@ -64,7 +64,7 @@ class ChartBlock(Model):
 class Clearance(Model):
     name: str
     office: str = ""
-    date: Optional[date] = None
+    date: Optional[dt.date] = None
 
 
 class QA(Model):
@@ -151,9 +151,9 @@ class Person(Model):
 
 class ScheduleItem(Model):
     id: Slug
-    date: date
-    start: time
-    end: Optional[time] = None
+    date: dt.date
+    start: dt.time
+    end: Optional[dt.time] = None
     timezone: Optional[str] = None
     title: str
     kind: Literal["arrival", "departure", "meeting", "meal", "ceremony", "press", "transit",
@@ -224,6 +224,8 @@ class Content:
     schedule: Optional[Schedule] = None
     facts: list[Fact] = field(default_factory=list)
     pages: list[Page] = field(default_factory=list)
+    # ids of items whose files have mistakes: references to them are not reported as unknown
+    broken_ids: set[str] = field(default_factory=set)
 
 
 def _yaml_files(root: Path, folder: str) -> list[str]:
@@ -244,16 +246,22 @@ def _load_document(root: Path, rel: str, problems: list[Problem]) -> Optional[Do
     return doc
 
 
-def _load_each(root: Path, folder: str, model: type, problems: list[Problem]) -> list:
+def _load_each(root: Path, folder: str, model: type, problems: list[Problem],
+               broken_ids: set[str]) -> list:
     items = []
     for rel in _yaml_files(root, folder):
         doc = _load_document(root, rel, problems)
         if doc is None:
+            broken_ids.add(Path(rel).stem)
             continue
         item, found = validate(model, doc.data, doc)
         problems.extend(found)
         if item is not None:
             items.append(item)
+        else:
+            broken_ids.add(Path(rel).stem)
+            if isinstance(doc.data, dict) and isinstance(doc.data.get("id"), str):
+                broken_ids.add(doc.data["id"])
     return items
 
 
@@ -261,9 +269,9 @@ def load_content(root: Path) -> tuple[Content, list[Problem]]:
     """Read every content file; return what validated and the problems found."""
     problems: list[Problem] = []
     content = Content()
-    content.issues = _load_each(root, ISSUES_DIR, Issue, problems)
-    content.people = _load_each(root, PEOPLE_DIR, Person, problems)
-    if not content.issues:
+    content.issues = _load_each(root, ISSUES_DIR, Issue, problems, content.broken_ids)
+    content.people = _load_each(root, PEOPLE_DIR, Person, problems, content.broken_ids)
+    if not _yaml_files(root, ISSUES_DIR):
         problems.append(Problem(ISSUES_DIR, 0, 0, "", "no issue papers found (*.yaml)"))
 
     if (root / SCHEDULE_FILE).is_file():
@@ -280,6 +288,8 @@ def load_content(root: Path) -> tuple[Content, list[Problem]]:
         if doc is not None:
             facts_file, found = validate(FactsFile, doc.data, doc)
             problems.extend(found)
+            if facts_file is None:
+                content.broken_ids.update(_raw_ids(doc.data, "facts"))
             if facts_file is not None:
                 for i, fact in enumerate(facts_file.facts):
                     fact._origin = Origin(doc, ("facts", i))
@@ -287,6 +297,14 @@ def load_content(root: Path) -> tuple[Content, list[Problem]]:
 
     content.pages = _load_pages(root, problems)
     return content, problems
+
+
+def _raw_ids(data: Any, key: str) -> set[str]:
+    """Return the ids written in a list of items that failed validation."""
+    items = data.get(key) if isinstance(data, dict) else None
+    if not isinstance(items, list):
+        return set()
+    return {i["id"] for i in items if isinstance(i, dict) and isinstance(i.get("id"), str)}
 
 
 def _load_pages(root: Path, problems: list[Problem]) -> list[Page]:

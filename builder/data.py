@@ -88,7 +88,7 @@ class RowLocation:
                 return self.line, starts[index] + 1
         return self.line, 1
 
-    def text_line(self, loc: tuple, offset: int) -> tuple[int, int]:
+    def text_line(self, loc: tuple, offset: int, column: int = 0) -> tuple[int, int]:
         return self.where(loc)
 
 
@@ -107,7 +107,7 @@ class RowOrigin(Origin):
     """The origin of a model read from a CSV row: fields are the row's columns."""
 
     def problem(self, sub: tuple, message: str, key: bool = False, severity: str = "error",
-                text_line: int | None = None) -> Problem:
+                text_at: tuple[int, int] | None = None) -> Problem:
         line, column = self.doc.where(tuple(sub))
         name = str(sub[0]) if sub else ""
         return Problem(self.doc.path, line, column, name, message, severity)
@@ -156,8 +156,9 @@ def load_table(root: Path, rel: str, model: type[Model], problems: list[Problem]
                 continue
             where = RowLocation(rel, line, lines[line - 1] if line <= len(lines) else "", header)
             if len(cells) != len(header):
+                hint = "; is there an unquoted comma in a cell?" if len(cells) > len(header) else ""
                 problems.append(Problem(rel, line, 1, "", f"row has {len(cells)} columns, "
-                                        f"the header has {len(header)}"))
+                                        f"the header has {len(header)}{hint}"))
                 continue
             values = {name: cell.strip() for name, cell in zip(header, cells) if cell.strip() != ""}
             try:

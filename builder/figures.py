@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Optional
 
 from .config import Currency
@@ -13,26 +14,27 @@ _SYMBOL = {"USD": "$", "JPY": "¥"}
 
 
 def format_number(value: float, digits: int = 1) -> str:
-    """Format with thousands separators, dropping a needless `.0`."""
-    if float(value).is_integer():
-        return f"{int(value):,}"
-    return f"{value:,.{digits}f}".rstrip("0").rstrip(".")
+    """Format with thousands separators and at most `digits` decimals, rounding half up."""
+    rounded = Decimal(str(value)).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+    if rounded == rounded.to_integral_value():
+        return f"{int(rounded):,}"
+    return f"{rounded:,f}".rstrip("0").rstrip(".")
 
 
-def format_money(value: float, currency: str) -> str:
+def format_money(value: float, currency: str, digits: int = 1) -> str:
     """Format an amount given in units of currency: 14_100e6 USD -> `$14.1 bn`."""
     symbol = _SYMBOL.get(currency, currency + " ")
     for suffix, scale in (("tn", 1e12), ("bn", 1e9), ("m", 1e6)):
         if abs(value) >= scale:
-            return f"{symbol}{format_number(value / scale)} {suffix}"
-    return f"{symbol}{format_number(value)}"
+            return f"{symbol}{format_number(value / scale, digits)} {suffix}"
+    return f"{symbol}{format_number(value, digits)}"
 
 
 def format_millions(amount_m: Optional[float], currency: str = "USD") -> str:
-    """Format an amount given in millions (as in investments.csv)."""
+    """Format an amount given in millions (as in investments.csv), keeping its precision."""
     if amount_m is None:
         return "not disclosed"
-    return format_money(amount_m * 1e6, currency)
+    return format_money(amount_m * 1e6, currency, digits=2)
 
 
 def money_unit(unit: str) -> Optional[tuple[str, float]]:
@@ -58,7 +60,7 @@ def in_dollars(value: float, unit: str, currency: Currency) -> Optional[str]:
         return None
     dollars = value * money[1] / currency.jpy_per_usd
     return (f"≈ {format_money(dollars, 'USD')} at ¥{format_number(currency.jpy_per_usd)}/$ "
-            f"({format_date(currency.as_of)})")
+            f"on {format_date(currency.as_of)}")
 
 
 def format_date(day) -> str:

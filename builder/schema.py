@@ -31,11 +31,11 @@ class Origin:
     loc: tuple = ()
 
     def problem(self, sub: tuple, message: str, key: bool = False, severity: str = "error",
-                text_line: int | None = None) -> Problem:
-        """Return a problem located at sub (a path below this origin)."""
+                text_at: tuple[int, int] | None = None) -> Problem:
+        """Return a problem at sub (a path below this origin); text_at = (line, column) inside a text."""
         full = self.loc + tuple(sub)
-        if text_line is not None:
-            line, column = self.doc.text_line(full, text_line)
+        if text_at is not None:
+            line, column = self.doc.text_line(full, *text_at)
         else:
             line, column = self.doc.where(full, key=key)
         return Problem(self.doc.path, line, column, format_loc(full), message, severity)
@@ -48,11 +48,11 @@ class Model(BaseModel):
     _origin: Optional[Origin] = PrivateAttr(default=None)
 
     def problem(self, *sub: Any, message: str, key: bool = False, severity: str = "error",
-                text_line: int | None = None) -> Problem:
+                text_at: tuple[int, int] | None = None) -> Problem:
         """Return a problem located at a field of this item in its source file."""
         if self._origin is None:
             return Problem("", 0, 0, format_loc(tuple(sub)), message, severity)
-        return self._origin.problem(tuple(sub), message, key, severity, text_line)
+        return self._origin.problem(tuple(sub), message, key, severity, text_at)
 
 
 # --- small shared field types -------------------------------------------------
@@ -94,7 +94,7 @@ def _check_partial_date(value: Any) -> str:
     try:
         date(int(year), int(month or 1), int(day or 1))
     except ValueError:
-        raise ValueError(f"malformed date '{value}': no such day") from None
+        raise ValueError(f"malformed date '{value}': no such date") from None
     return value.strip()
 
 

@@ -28,7 +28,8 @@ class Document:
     values: dict[Loc, tuple[int, int]] = field(default_factory=dict)
     keys: dict[Loc, tuple[int, int]] = field(default_factory=dict)
     line_offset: int = 0  # for front matter, the lines above the YAML
-    styles: dict[Loc, str] = field(default_factory=dict)  # block scalars: | or >
+    styles: dict[Loc, str] = field(default_factory=dict)  # scalar styles: | > ' "
+    lines: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)  # duplicate keys, bad tags
 
     def where(self, loc: Loc, key: bool = False) -> tuple[int, int]:
@@ -43,12 +44,17 @@ class Document:
             loc = loc[:-1]
         return self.values.get((), (1, 1))
 
-    def text_line(self, loc: Loc, offset: int) -> tuple[int, int]:
-        """Return the position of the `offset`-th line inside a text value."""
-        line, column = self.where(loc)
-        if self.styles.get(tuple(loc)) in ("|", ">"):
-            return line + 1 + offset, column + 2
-        return line + offset, column
+    def text_line(self, loc: Loc, offset: int, column: int = 0) -> tuple[int, int]:
+        """Return the file position of a column on the `offset`-th line of a text value."""
+        line, start = self.where(loc)
+        style = self.styles.get(tuple(loc))
+        if style in ("|", ">"):
+            line += 1 + offset
+            raw = self.lines[line - 1 - self.line_offset] if line - 1 - self.line_offset < len(self.lines) else ""
+            return line, len(raw) - len(raw.lstrip(" ")) + column + 1
+        if offset:  # a plain scalar folded over several lines
+            return line + offset, column + 1
+        return line, start + column + (1 if style in ("'", '"') else 0)
 
 
 class SourceError(Exception):
@@ -117,7 +123,7 @@ def parse_yaml(text: str, rel: str, line_offset: int = 0) -> Document:
         raise SourceError(Problem(rel, 1, 1, "", f"YAML syntax error: {exc}")) from None
     finally:
         loader.dispose()
-    doc = Document(rel, None, line_offset=line_offset)
+    doc = Document(rel, None, line_offset=line_offset, lines=text.splitlines())
     if node is not None:
         doc.data = _walk(loader, node, (), doc)
     return doc
@@ -145,7 +151,7 @@ def _walk(loader: yaml.SafeLoader, node: yaml.Node, loc: Loc, doc: Document) -> 
         return out
     if isinstance(node, yaml.SequenceNode):
         return [_walk(loader, item, loc + (i,), doc) for i, item in enumerate(node.value)]
-    if isinstance(node, yaml.ScalarNode) and node.style in ("|", ">"):
+    if isinstance(node, yaml.ScalarNode) and node.style:
         doc.styles[loc] = node.style
     try:
         return loader.construct_object(node, deep=True)

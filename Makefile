@@ -1,0 +1,28 @@
+# Two commands for a fresh machine:
+#   make site   set up and build the sample briefing book into _site/
+#   make test   set up and run the tests
+VENV ?= .venv
+PYTHON ?= python3
+BIN := $(VENV)/bin
+
+.PHONY: site test serve setup clean
+
+$(BIN)/briefing: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+setup: $(BIN)/briefing
+
+site: setup
+	$(BIN)/briefing build
+
+serve: setup
+	$(BIN)/briefing serve
+
+test: setup
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf _site .briefing-cache

@@ -1,0 +1,55 @@
+"""Writing the output: atomic replacement and refusing dangerous output folders."""
+
+from pathlib import Path
+
+import pytest
+
+from builder import output
+from builder.output import OutputError, check_output_location, replace_folder
+
+
+def test_replace_folder_swaps_in_the_new_build(tmp_path: Path):
+    out = tmp_path / "site"
+    replace_folder(out, {"index.html": b"one", "a/b.html": b"two"})
+    replace_folder(out, {"index.html": b"three"})
+    assert sorted(p.name for p in out.rglob("*")) == ["index.html"]
+    assert (out / "index.html").read_bytes() == b"three"
+    assert [p.name for p in tmp_path.iterdir()] == ["site"]  # no temporary folders left behind
+
+
+def test_a_failure_while_writing_keeps_the_previous_build(tmp_path: Path, monkeypatch):
+    out = tmp_path / "site"
+    replace_folder(out, {"index.html": b"old"})
+
+    def broken_write(target, files):
+        (target / "half.html").write_bytes(b"half")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(output, "write_tree", broken_write)
+    with pytest.raises(OSError):
+        replace_folder(out, {"index.html": b"new"})
+    assert (out / "index.html").read_bytes() == b"old"
+    assert [p.name for p in tmp_path.iterdir()] == ["site"]
+
+
+def test_output_folder_is_readable_by_a_web_server(tmp_path: Path):
+    out = tmp_path / "site"
+    replace_folder(out, {"index.html": b"x"})
+    assert out.stat().st_mode & 0o005 == 0o005
+
+
+@pytest.mark.parametrize("where", [".", "content", "content/issues", "templates", ".."])
+def test_refuses_to_write_over_the_book_itself(tmp_path: Path, where: str):
+    root = tmp_path / "book"
+    (root / "content/issues").mkdir(parents=True)
+    (root / "templates").mkdir()
+    with pytest.raises(OutputError):
+        check_output_location(root, root / where)
+
+
+def test_refuses_to_replace_a_folder_that_is_not_a_build(tmp_path: Path):
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "important.txt").write_text("keep me")
+    with pytest.raises(OutputError, match="not a previous build"):
+        check_output_location(tmp_path / "book", tmp_path / "docs")
+    check_output_location(tmp_path / "book", tmp_path / "new")  # a new folder is fine
