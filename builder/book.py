@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Iterable, Iterator, Optional
+from typing import Any, Iterable, Iterator, Optional
 
 from .config import SECTIONS, Config
 from .content import Content, Fact, Issue, Page, Person, Schedule
 from .data import Data, Investment, StateFigure
 from .errors import Problem, did_you_mean
 from .geo import NATIONWIDE, STATES, State
-from .markup import REFERENCE
+from .markup import MARKUP_FIELDS, REFERENCE
 from .schema import Model
 
 PRIORITY_ORDER = {"high": 0, "medium": 1, "low": 2}
@@ -144,12 +144,12 @@ def check_references(book: Book, broken_ids: Iterable[str] = ()) -> Iterator[Pro
         filters += [(("charts", i, "filter"), c.filter) for i, c in enumerate(issue.charts)]
         for loc, flt in filters:
             yield from _check_filter(book, issue, loc, flt, sectors)
-        yield from check_text_references(book, issue, _issue_texts(issue), broken)
 
-    for person in book.people:
-        yield from check_text_references(book, person, broken=broken, texts=[
-            (("summary",), person.summary), (("relationship",), person.relationship),
-            (("handling_notes",), person.handling_notes)])
+    for item in (config, *book.issues, *book.people, *book.facts,
+                 *(book.schedule.items if book.schedule else ())):
+        yield from check_text_references(book, item, iter_texts(item), broken)
+    if book.schedule:
+        yield from check_text_references(book, book.schedule, [(("notes",), book.schedule.notes)], broken)
 
     if book.schedule:
         for item in book.schedule.items:
@@ -186,21 +186,29 @@ def _check_filter(book: Book, item: Model, loc: tuple, flt, sectors: list[str]) 
             yield _unknown(item, loc + ("company", i), "company", value, companies)
 
 
-def _issue_texts(issue: Issue) -> list[tuple[tuple, str]]:
-    texts: list[tuple[tuple, str]] = [((f,), getattr(issue, f)) for f in (
-        "summary", "objective", "background", "our_position", "their_position", "press_line")]
-    for field in ("points_to_make", "asks", "red_lines"):
-        texts += [((field, i), text) for i, text in enumerate(getattr(issue, field))]
-    texts += [(("defensive_qa", i, "a"), qa.a) for i, qa in enumerate(issue.defensive_qa)]
-    texts += [(("offers", i, "item"), o.item) for i, o in enumerate(issue.offers)]
-    return texts
+def iter_texts(value: Any, loc: tuple = ()) -> Iterator[tuple[tuple, str]]:
+    """Yield (path, text) for every piece of text inside a model, however deeply nested."""
+    if isinstance(value, str):
+        yield loc, value
+    elif isinstance(value, (list, tuple)):
+        for i, item in enumerate(value):
+            yield from iter_texts(item, loc + (i,))
+    elif isinstance(value, Model):
+        for name, info in type(value).model_fields.items():
+            yield from iter_texts(getattr(value, name), loc + (info.alias or name,))
 
 
 def check_text_references(book: Book, item: Model, texts, broken=()) -> Iterator[Problem]:
     """Report `{fact:…}`, `{person:…}` and `{issue:…}` references to unknown ids."""
     for loc, text in texts:
+        field = next((part for part in reversed(loc) if isinstance(part, str)), "")
         for line_no, line in enumerate(text.splitlines()):
             for match in REFERENCE.finditer(line):
+                if field not in MARKUP_FIELDS:
+                    yield item.problem(*loc, text_at=(line_no, match.start()), message=(
+                        f"{match.group(0)} is not shown as a reference in '{field}', which is plain "
+                        "text; write it out, or move it to a field such as background"))
+                    continue
                 if match.group(2) in broken:
                     continue
                 problem = _reference_problem(book, match.group(1), match.group(2))
@@ -218,6 +226,11 @@ def _reference_problem(book: Book, kind: str, ref: str) -> Optional[str]:
 
 
 def _check_page_references(book: Book, page: Page, broken=()) -> Iterator[Problem]:
+    if page.front is not None:
+        from .schema import Origin
+        front = Model()
+        front._origin = Origin(page.front)
+        yield from check_text_references(book, front, [(("summary",), page.summary)], broken)
     for offset, line in enumerate(page.body.splitlines()):
         for match in REFERENCE.finditer(line):
             if match.group(2) in broken:

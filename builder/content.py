@@ -213,6 +213,7 @@ class Page:
     body: str
     body_line: int  # line of the file where the Markdown body starts
     path: str
+    front: Optional[Document] = None  # the front matter, to locate mistakes in it
 
 
 @dataclass
@@ -329,5 +330,5 @@ def _load_pages(root: Path, problems: list[Problem]) -> list[Page]:
             problems.append(Problem(rel, 0, 0, "", f"page file name '{path.name}' must be "
                                     "lowercase letters, digits and hyphens"))
             continue
-        pages.append(Page(page_id, meta.title, meta.summary, body, body_line, rel))
+        pages.append(Page(page_id, meta.title, meta.summary, body, body_line, rel, front))
     return pages

@@ -47,10 +47,10 @@ def format_value(value: float, unit: str) -> str:
     """Format a fact's value with its unit: (8.7, 'JPY tn') -> `¥8.7 tn`."""
     money = money_unit(unit)
     if money:
-        return format_money(value * money[1], money[0])
+        return format_money(value * money[1], money[0], digits=2)
     if unit == "%":
-        return f"{format_number(value)}%"
-    return f"{format_number(value)} {unit}".strip()
+        return f"{format_number(value, 2)}%"
+    return f"{format_number(value, 2)} {unit}".strip()
 
 
 def in_dollars(value: float, unit: str, currency: Currency) -> Optional[str]:

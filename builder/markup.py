@@ -26,6 +26,13 @@ if TYPE_CHECKING:
 
 REFERENCE = re.compile(r"\{(fact|person|issue|state):([A-Za-z0-9-]+)\}")
 
+# Fields written in Markdown, where references work; every other text field is shown as written.
+MARKUP_FIELDS = frozenset({
+    "summary", "objectives", "objective", "background", "our_position", "their_position",
+    "points_to_make", "asks", "red_lines", "press_line", "item", "conditional_on", "q", "a",
+    "risk", "mitigation", "relationship", "handling_notes", "interests", "note", "notes",
+})
+
 
 @dataclass
 class Citations:

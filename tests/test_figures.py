@@ -14,7 +14,7 @@ RATE = Currency(jpy_per_usd=155, as_of=date(2025, 2, 3),
 
 
 @pytest.mark.parametrize("value, unit, shown", [
-    (8.7, "JPY tn", "¥8.7 tn"), (819.2, "USD bn", "$819.2 bn"), (65.9, "Mt", "65.9 Mt"),
+    (8.7, "JPY tn", "¥8.7 tn"), (7.95, "JPY tn", "¥7.95 tn"), (68.98, "USD bn", "$68.98 bn"), (819.2, "USD bn", "$819.2 bn"), (65.9, "Mt", "65.9 Mt"),
     (2.5, "%", "2.5%"), (973800, "jobs", "973,800 jobs"), (100, "USD m", "$100 m"),
     (0.5, "USD tn", "$500 bn"),
 ])

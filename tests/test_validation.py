@@ -98,3 +98,32 @@ def test_empty_issue_folder_is_an_error(minimal_site: Path):
     with pytest.raises(ContentError) as exc:
         load_book(minimal_site)
     assert [p.format() for p in exc.value.problems] == ["content/issues: no issue papers found (*.yaml)"]
+
+
+def test_references_in_plain_text_fields_are_reported(minimal_site: Path):
+    path = minimal_site / "content/issues/defence.yaml"
+    path.write_text(path.read_text().replace("title: Defence", "title: Defence {fact:cars-exported}"))
+    with pytest.raises(ContentError) as exc:
+        load_book(minimal_site)
+    assert [p.format() for p in exc.value.problems] == [
+        "content/issues/defence.yaml:2:16: title: {fact:cars-exported} is not shown as a reference in "
+        "'title', which is plain text; write it out, or move it to a field such as background"]
+
+
+@pytest.mark.parametrize("where, text", [
+    ("site.yaml", "  - Agree the first thing {fact:nope}."),
+    ("content/people/bob.yaml", "summary: The counterpart. Watch {fact:nope}."),
+    ("content/schedule.yaml", "notes: Times are provisional {fact:nope}."),
+])
+def test_references_are_checked_in_every_markdown_field(minimal_site: Path, where: str, text: str):
+    path = minimal_site / where
+    lines = path.read_text().splitlines()
+    key = text.split("{")[0].rsplit(" ", 3)[0]
+    number = next(i for i, line in enumerate(lines) if line.startswith(key))
+    lines[number] = text
+    path.write_text("\n".join(lines) + "\n")
+    with pytest.raises(ContentError) as exc:
+        load_book(minimal_site)
+    [problem] = exc.value.problems
+    assert (problem.path, problem.line, problem.column) == (where, number + 1, text.index("{") + 1)
+    assert problem.message == "unknown fact 'nope' in {fact:nope}"
