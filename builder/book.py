@@ -143,7 +143,7 @@ def check_references(book: Book, broken_ids: Iterable[str] = ()) -> Iterator[Pro
         filters = [(("investments",), issue.investments)] if issue.investments else []
         filters += [(("charts", i, "filter"), c.filter) for i, c in enumerate(issue.charts)]
         for loc, flt in filters:
-            yield from _check_filter(book, issue, loc, flt, sectors)
+            yield from check_filter(book, issue, loc, flt, sectors)
 
     for item in (config, *book.issues, *book.people, *book.facts,
                  *(book.schedule.items if book.schedule else ())):
@@ -169,7 +169,7 @@ def check_references(book: Book, broken_ids: Iterable[str] = ()) -> Iterator[Pro
         yield from _check_page_references(book, page, broken)
 
 
-def _check_filter(book: Book, item: Model, loc: tuple, flt, sectors: list[str]) -> Iterator[Problem]:
+def check_filter(book: Book, item: Model, loc: tuple, flt, sectors: list[str]) -> Iterator[Problem]:
     for i, value in enumerate(flt.sector):
         if value not in sectors:
             yield _unknown(item, loc + ("sector", i), "sector", value, sectors)

@@ -17,7 +17,9 @@ from .data import load_data
 from .errors import ContentError, Problem, Problems
 from .offline import external_requests
 from .output import MANIFEST, check_output_location, manifest, replace_folder
-from .pages import plan_pages
+from .charts import check_blocks
+from .pages import PagePlan, plan_pages
+from .vega import LICENSES, ChartRenderer, geo_script, javascript_bundle
 from .render import TEMPLATES_DIR, RenderError, Renderer, asset_files
 
 Progress = Callable[[str, int], Callable[[], None]]
@@ -47,16 +49,21 @@ def load_book(root: Path) -> tuple[Book, list[Problem]]:
     if config is not None:
         book, found = assemble_book(config, content, data)
         problems.extend(found)
+        problems.extend(check_blocks(book, root))
     problems.raise_if_errors()
     return book, problems.warnings
 
 
-def render_book(book: Book, root: Path, progress: Optional[Progress] = None) -> dict[str, bytes]:
-    """Render every page and gather every asset; return {output path: bytes}."""
-    plans = plan_pages(book)
-    tick = progress("Rendering", len(plans)) if progress else None
+def render_book(book: Book, root: Path, progress: Optional[Progress] = None,
+                charts: Optional[ChartRenderer] = None) -> dict[str, bytes]:
+    """Render every page, chart and asset; return {output path: bytes}."""
+    plans = plan_pages(book, root)
+    files = render_charts(plans, charts or ChartRenderer(root), progress)
+    if files:
+        files.update(chart_assets(root))
+    tick = progress("Rendering pages", len(plans)) if progress else None
     try:
-        files = Renderer(book, root).render_all(plans, tick)
+        files.update(Renderer(book, root).render_all(plans, tick))
     except RenderError as exc:
         raise ContentError([exc.problem]) from None
     for rel, source in asset_files(root).items():
@@ -65,6 +72,26 @@ def render_book(book: Book, root: Path, progress: Optional[Progress] = None) -> 
     files[MANIFEST] = manifest(files, {"generator": "briefing", "title": book.config.title,
                                         "as_of": book.config.as_of.isoformat()})
     return files
+
+
+def render_charts(plans: list[PagePlan], renderer: ChartRenderer,
+                  progress: Optional[Progress] = None) -> dict[str, bytes]:
+    """Render each distinct chart of the site to SVG once; return {charts/<key>.svg: bytes}."""
+    unique = {c.key: c for plan in plans for c in plan.context.get("charts", [])}
+    tick = progress("Rendering charts", len(unique)) if progress and unique else None
+    files = {}
+    for key, chart in sorted(unique.items()):
+        files[chart.svg_path] = renderer.svg(chart.spec, chart.needs_geo)
+        if tick:
+            tick()
+    return files
+
+
+def chart_assets(root: Path) -> dict[str, bytes]:
+    """Return the JavaScript and notices that live charts need, written once per site."""
+    return {"assets/vendor/vega.js": javascript_bundle(root),
+            "assets/vendor/LICENSES.md": LICENSES.encode("utf-8"),
+            "assets/geo/us-states.js": geo_script()}
 
 
 def check_offline(files: dict[str, bytes], root: Path) -> None:
@@ -98,14 +125,14 @@ def find_in_sources(root: Path, text: str) -> Optional[tuple[str, int, int]]:
 
 
 def build(root: Path, out: Optional[Path] = None, progress: Optional[Progress] = None,
-          write: bool = True) -> BuildResult:
+          write: bool = True, charts: Optional[ChartRenderer] = None) -> BuildResult:
     """Build the book in root into out, replacing out only if everything succeeded."""
     started = time.perf_counter()
     out = out if out is not None else root / "_site"
     if write:
         check_output_location(root, out)
     book, warnings = load_book(root)
-    files = render_book(book, root, progress)
+    files = render_book(book, root, progress, charts)
     if write:
         replace_folder(out, files)
     pages = sum(1 for rel in files if rel.endswith(".html"))

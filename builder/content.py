@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 import datetime as dt
+import re
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal, Optional
 
@@ -214,6 +215,7 @@ class Page:
     body_line: int  # line of the file where the Markdown body starts
     path: str
     front: Optional[Document] = None  # the front matter, to locate mistakes in it
+    charts: tuple[ChartBlock, ...] = ()  # from ```chart blocks in the body
 
 
 @dataclass
@@ -330,5 +332,37 @@ def _load_pages(root: Path, problems: list[Problem]) -> list[Page]:
             problems.append(Problem(rel, 0, 0, "", f"page file name '{path.name}' must be "
                                     "lowercase letters, digits and hyphens"))
             continue
-        pages.append(Page(page_id, meta.title, meta.summary, body, body_line, rel, front))
+        body, charts = extract_chart_blocks(body, body_line, rel, problems)
+        pages.append(Page(page_id, meta.title, meta.summary, body, body_line, rel, front, charts))
     return pages
+
+
+_CHART_FENCE = re.compile(r"^```chart[ \t]*\n(.*?)^```[ \t]*$", re.S | re.M)
+
+
+def chart_marker(index: int) -> str:
+    """Return the placeholder left in a page's Markdown where its chart block was."""
+    return f"<!--briefing-chart-{index}-->"
+
+
+def extract_chart_blocks(body: str, body_line: int, rel: str,
+                         problems: list[Problem]) -> tuple[str, tuple[ChartBlock, ...]]:
+    """Take ```chart blocks out of a page's Markdown; return the body with markers and the blocks."""
+    charts: list[ChartBlock] = []
+
+    def replace(match: re.Match) -> str:
+        first_line = body_line + body[: match.start()].count("\n") + 1
+        try:
+            doc = parse_yaml(match.group(1), rel, line_offset=first_line - 1)
+        except SourceError as exc:
+            problems.append(exc.problem)
+            return ""
+        problems.extend(doc.problems)
+        block, found = validate(ChartBlock, doc.data, doc)
+        problems.extend(found)
+        if block is None:
+            return ""
+        charts.append(block)
+        return f"\n{chart_marker(len(charts) - 1)}\n"
+
+    return _CHART_FENCE.sub(replace, body), tuple(charts)

@@ -11,7 +11,7 @@ from typing import Annotated, Literal, Optional
 from pydantic import AfterValidator, Field, ValidationError
 
 from .errors import Problem, did_you_mean
-from .geo import NATIONWIDE, STATES
+from .geo import NATIONWIDE, STATES, in_state, locate
 from .schema import Model, Origin, PartialDate, Slug, Url, optional, problems_from
 from .source import SourceError, read_text
 
@@ -167,10 +167,36 @@ def load_table(root: Path, rel: str, model: type[Model], problems: list[Problem]
                 problems.extend(_located(exc, model, where))
                 continue
             item._origin = RowOrigin(where)
+            if isinstance(item, Investment):
+                problem = check_coordinates(item)
+                if problem:
+                    problems.append(problem)
+                    continue
             rows.append(item)
     except csv.Error as exc:
         problems.append(Problem(rel, reader.line_num, 1, "", f"CSV syntax error: {exc}"))
     return rows
+
+
+def check_coordinates(record: Investment) -> Optional[Problem]:
+    """Return a problem if a project's coordinates are half given or lie outside its state."""
+    lat, lon = record.latitude, record.longitude
+    if lat is None and lon is None:
+        return None
+    if lat is None or lon is None:
+        missing = "latitude" if lat is None else "longitude"
+        return record.problem(missing, message="give both latitude and longitude, or neither")
+    found = locate(lat, lon)
+    if record.state == NATIONWIDE:
+        if found is None:
+            return record.problem("latitude", message=f"({lat}, {lon}) lies outside the United States")
+        return None
+    if in_state(record.state, lat, lon):
+        return None
+    where = f"it is in {STATES[found].name}" if found else "it is outside the United States"
+    return record.problem("latitude", message=(
+        f"({lat}, {lon}) lies outside {STATES[record.state].name}, the row's state; {where}. "
+        "Check the sign of the longitude and the order of latitude and longitude"))
 
 
 def _located(exc: ValidationError, model: type[Model], where: RowLocation) -> list[Problem]:

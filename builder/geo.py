@@ -1,8 +1,13 @@
-"""US states: their postal codes, census FIPS ids and names."""
+"""US states: their postal codes, census FIPS ids, names and shapes."""
 
 from __future__ import annotations
 
+import json
+import math
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Optional
 
 
 @dataclass(frozen=True)
@@ -73,3 +78,100 @@ STATES: dict[str, State] = {s.code: s for s in (
     State("WV", "54", "West Virginia"),
     State("WY", "56", "Wyoming"),
 )}
+
+
+# --- state shapes, from the us-atlas TopoJSON shipped in geodata/ ---------------------------
+
+GEODATA = Path(__file__).resolve().parent / "geodata"
+TOPOLOGY_FILE = GEODATA / "us-states-10m.json"
+TOLERANCE_DEGREES = 0.1  # about 10 km: city coordinates on a coast or border still count
+
+
+@lru_cache(maxsize=1)
+def topology_text() -> str:
+    """Return the US states TopoJSON, as shipped."""
+    return TOPOLOGY_FILE.read_text(encoding="utf-8")
+
+
+Ring = list[tuple[float, float]]  # (longitude, latitude) pairs
+
+
+@lru_cache(maxsize=1)
+def state_shapes() -> dict[str, list[Ring]]:
+    """Return {USPS code: rings} for the 50 states and DC, decoded from the TopoJSON."""
+    topo = json.loads(topology_text())
+    (sx, sy), (tx, ty) = topo["transform"]["scale"], topo["transform"]["translate"]
+    arcs = []
+    for arc in topo["arcs"]:
+        x = y = 0
+        points = []
+        for dx, dy in arc:
+            x, y = x + dx, y + dy
+            points.append((x * sx + tx, y * sy + ty))
+        arcs.append(points)
+
+    def ring(indexes: list[int]) -> Ring:
+        out: Ring = []
+        for i in indexes:
+            points = arcs[i] if i >= 0 else arcs[~i][::-1]
+            out.extend(points[1:] if out else points)
+        return out
+
+    by_fips = {s.fips: s.code for s in STATES.values()}
+    shapes: dict[str, list[Ring]] = {}
+    for geometry in topo["objects"]["states"]["geometries"]:
+        code = by_fips.get(geometry["id"])
+        if code is None:
+            continue
+        polygons = geometry["arcs"] if geometry["type"] == "MultiPolygon" else [geometry["arcs"]]
+        shapes[code] = [ring(r) for polygon in polygons for r in polygon]
+    return shapes
+
+
+Edge = tuple[float, float, float, float]
+BAND = 0.25  # degrees of latitude per index band
+
+
+@lru_cache(maxsize=None)
+def _edges(code: str) -> dict[int, list[Edge]]:
+    """Index a state's border edges by latitude band, so a point test reads only a few edges."""
+    bands: dict[int, list[Edge]] = {}
+    for ring in state_shapes()[code]:
+        for (x1, y1), (x2, y2) in zip(ring, ring[1:] + ring[:1]):
+            for band in range(math.floor(min(y1, y2) / BAND), math.floor(max(y1, y2) / BAND) + 1):
+                bands.setdefault(band, []).append((x1, y1, x2, y2))
+    return bands
+
+
+def _inside(code: str, lon: float, lat: float) -> bool:
+    """Even-odd rule over the state's rings, so holes count as outside."""
+    inside = False
+    for x1, y1, x2, y2 in _edges(code).get(math.floor(lat / BAND), ()):
+        if (y1 > lat) != (y2 > lat) and lon < (x2 - x1) * (lat - y1) / (y2 - y1) + x1:
+            inside = not inside
+    return inside
+
+
+def _near(code: str, lon: float, lat: float, tolerance: float) -> bool:
+    edges = _edges(code)
+    bands = range(math.floor((lat - tolerance) / BAND), math.floor((lat + tolerance) / BAND) + 1)
+    for x1, y1, x2, y2 in (e for b in bands for e in edges.get(b, ())):
+        dx, dy = x2 - x1, y2 - y1
+        length = dx * dx + dy * dy
+        t = 0.0 if length == 0 else max(0.0, min(1.0, ((lon - x1) * dx + (lat - y1) * dy) / length))
+        if math.hypot(lon - (x1 + t * dx), lat - (y1 + t * dy)) <= tolerance:
+            return True
+    return False
+
+
+def in_state(code: str, latitude: float, longitude: float, tolerance: float = TOLERANCE_DEGREES) -> bool:
+    """Return whether a point lies in a state, or within tolerance degrees of its border."""
+    return _inside(code, longitude, latitude) or _near(code, longitude, latitude, tolerance)
+
+
+def locate(latitude: float, longitude: float) -> Optional[str]:
+    """Return the code of the state a point lies in, or None outside the US."""
+    for code in state_shapes():
+        if _inside(code, longitude, latitude):
+            return code
+    return None

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from pathlib import Path
+from typing import Any, Optional
 from urllib.parse import urlsplit
 
 from . import urls
 from .book import Book
-from .geo import STATES
+from .charts import Chart, build_chart
+from .content import ChartBlock
+from .geo import STATES, State
 
 
 @dataclass
@@ -48,32 +51,45 @@ def plan_nav(book: Book) -> list[NavEntry]:
     return entries
 
 
-def plan_pages(book: Book) -> list[PagePlan]:
-    """Return every page of the site, in a fixed order."""
-    plans = [PagePlan(urls.HOME, "home.html", book.config.title, "home")]
+def plan_pages(book: Book, root: Path) -> list[PagePlan]:
+    """Return every page of the site, with its charts, in a fixed order."""
+    def chart(kind: str, records: list, metric: str = "jobs", colour: str = "sector",
+              highlight: Optional[State] = None) -> Chart:
+        block = ChartBlock(kind=kind, metric=metric, colour=colour)
+        return build_chart(book, block, root, highlight=highlight, records=records)
+
+    everything = list(book.investments)
+    plans = [PagePlan(urls.HOME, "home.html", book.config.title, "home",
+                      {"charts": [chart("map", everything)] if everything else []})]
     if book.schedule is not None:
         plans.append(PagePlan(urls.PROGRAMME, "programme.html", "Programme", "programme"))
     plans.append(PagePlan(urls.ISSUES, "issues.html", "Issue papers", "issues"))
     for issue in book.issues:
+        selected = book.investments_for(issue.investments)
+        charts = [chart("map", selected, colour="status")] if selected else []
+        charts += [build_chart(book, block, root) for block in issue.charts]
         plans.append(PagePlan(urls.issue_url(issue.id), "issue.html", issue.title, "issues", {
-            "issue": issue, "investments": book.investments_for(issue.investments)}))
+            "issue": issue, "investments": selected, "charts": charts}))
     plans.append(PagePlan(urls.PEOPLE, "people.html", "People", "people"))
     for person in book.people:
         plans.append(PagePlan(urls.person_url(person.id), "person.html", person.name, "people", {
             "person": person, "issues": book.issues_citing_person(person.id)}))
     plans.append(PagePlan(urls.FACTS, "facts.html", "Key facts", "facts"))
+    charts = [chart(kind, everything, metric="amount") for kind in ("map", "sectors", "years")] \
+        if everything else []
     plans.append(PagePlan(urls.INVESTMENT, "investment.html", "Japanese investment in the United States",
-                          "investment"))
+                          "investment", {"charts": charts}))
     for state in book.states_with_data:
+        projects = [r for r in book.investments if r.state == state.code]
         plans.append(PagePlan(urls.state_url(state.code), "state.html", state.name, "investment", {
-            "state": state,
-            "projects": [r for r in book.investments if r.state == state.code],
-            "figures": [f for f in book.state_figures if f.state == state.code]}))
+            "state": state, "projects": projects,
+            "figures": [f for f in book.state_figures if f.state == state.code],
+            "charts": [chart("map", projects, colour="status", highlight=state)]}))
     plans.append(PagePlan(urls.SOURCES, "sources.html", "Sources", "sources",
                           {"sources": collect_sources(book)}))
     for page in book.pages:
         plans.append(PagePlan(urls.page_url(page.id), "page.html", page.title, f"pages/{page.id}",
-                              {"page": page}))
+                              {"page": page, "charts": [build_chart(book, b, root) for b in page.charts]}))
     return plans
 
 

@@ -16,9 +16,11 @@ from zoneinfo import ZoneInfo
 
 import jinja2
 from jinja2 import pass_context
+from markupsafe import Markup
 
 from . import urls
 from .book import Book
+from .content import chart_marker
 from .errors import Problem
 from .figures import format_date, format_millions, format_number, format_value, in_dollars
 from .geo import STATES
@@ -74,6 +76,7 @@ def make_environment(root: Path) -> jinja2.Environment:
         markdown=_markdown,
         inline=_inline,
         link=_link,
+        place_charts=_place_charts,
     )
     env.globals.update(link=_link, STATES=STATES, urls=urls)
     return env
@@ -99,6 +102,14 @@ def _inline(context: Any, text: str) -> Any:
     return context["text"].inline(text, context["page_url"], context["citations"])
 
 
+def _place_charts(html: Any, charts: list, figure: Any) -> Markup:
+    """Put each chart's figure where its ```chart block stood in a page's Markdown."""
+    html = str(html)
+    for index, chart in enumerate(charts):
+        html = html.replace(chart_marker(index), str(figure(chart, index + 1)))
+    return Markup(html)
+
+
 class Renderer:
     """Render the pages of one book."""
 
@@ -114,6 +125,7 @@ class Renderer:
             "book": book, "config": book.config, "nav": self.nav, "currency": cur,
             "in_dollars": lambda value, unit: in_dollars(value, unit, cur),
             "programme_times": self.programme_times,
+            "charts": [],
         }
 
     def programme_times(self, item: Any) -> dict[str, str]:

@@ -48,6 +48,14 @@ def write_files(site: Path, files: dict[str, str | bytes]) -> None:
             path.write_text(data, encoding="utf-8")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def shared_chart_cache(tmp_path_factory) -> Path:
+    """Share rendered charts between the many small builds of a test run."""
+    folder = tmp_path_factory.mktemp("chart-cache")
+    os.environ["BRIEFING_CACHE"] = str(folder)
+    return folder
+
+
 @pytest.fixture
 def minimal_site(tmp_path: Path) -> Path:
     """A fresh copy of tests/sites/minimal."""

@@ -21,7 +21,7 @@ def sample_build(tmp_path_factory) -> tuple[Path, object]:
 
 def test_sample_book_has_every_planned_page(sample_build):
     out, result = sample_build
-    urls = [plan.url for plan in plan_pages(result.book)]
+    urls = [plan.url for plan in plan_pages(result.book, REPO)]
     assert len(urls) == len(set(urls))
     missing = [url for url in urls if not (out / url).is_file()]
     assert missing == []

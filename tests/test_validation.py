@@ -102,7 +102,7 @@ def test_empty_issue_folder_is_an_error(minimal_site: Path):
 
 def test_references_in_plain_text_fields_are_reported(minimal_site: Path):
     path = minimal_site / "content/issues/defence.yaml"
-    path.write_text(path.read_text().replace("title: Defence", "title: Defence {fact:cars-exported}"))
+    path.write_text(path.read_text().replace("title: Defence", "title: Defence {fact:cars-exported}", 1))
     with pytest.raises(ContentError) as exc:
         load_book(minimal_site)
     assert [p.format() for p in exc.value.problems] == [

@@ -1,0 +1,481 @@
+"""Charts and maps: Vega-Lite specs built with Altair from the book's investment data.
+
+Each chart is drawn live in the browser from a spec embedded in its page, and
+also rendered to SVG at build time (see `chartfiles`) for print and for
+readers without JavaScript. Chart kinds are a plain dict; a book adds its own
+chart with `kind: vega-lite` and a spec file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator, Optional
+
+import altair as alt
+
+from .book import Book, check_filter
+from .content import ChartBlock
+from .errors import Problem, did_you_mean
+from .data import Investment
+from .figures import format_date, format_millions, format_number
+from .geo import STATES, State
+from .vega import GEO_DATASET
+
+WIDTH, HEIGHT = 760, 440
+NO_DATA = "#e4e6e9"
+
+
+@dataclass(frozen=True)
+class Metric:
+    key: str
+    label: str  # as a legend or axis title
+    noun: str  # as in "by {noun}"
+
+
+METRICS = {
+    "amount": Metric("amount", "Announced amount (US$ m)", "announced amount"),
+    "jobs": Metric("jobs", "Jobs (planned or current)", "jobs"),
+    "projects": Metric("projects", "Number of projects", "number of projects"),
+}
+COLOURS = ("sector", "status")
+STATUS_LABELS = {"operating": "Operating", "under_construction": "Under construction",
+                 "announced": "Announced", "pledged": "Pledged", "pending": "Pending",
+                 "blocked": "Blocked"}
+
+
+@dataclass
+class Table:
+    """The data behind a chart, for readers who cannot see it."""
+
+    headers: list[str]
+    rows: list[list[str]] = field(default_factory=list)
+
+
+@dataclass
+class Chart:
+    """One chart, ready to embed in a page and to render to SVG."""
+
+    title: str
+    description: str
+    spec: dict[str, Any]
+    caption: str
+    table: Table
+    needs_geo: bool = False
+    key: str = ""
+
+    def __post_init__(self) -> None:
+        body = json.dumps(self.spec, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        self.key = hashlib.sha256(body.encode("utf-8")).hexdigest()[:20]
+
+    @property
+    def svg_path(self) -> str:
+        return f"charts/{self.key}.svg"
+
+    @property
+    def spec_json(self) -> str:
+        """Return the spec as JSON that is safe inside a <script> element."""
+        text = json.dumps(self.spec, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        return text.replace("</", "<\\/").replace("<!--", "<\\!--")
+
+
+class ChartError(Exception):
+    """A chart block that cannot be drawn; the message is for the writer."""
+
+
+# --- shared pieces --------------------------------------------------------------------------
+
+def usd_millions(record: Investment, book: Book) -> Optional[float]:
+    """Return a record's amount in millions of US dollars, converting yen at the book's rate."""
+    if record.amount is None:
+        return None
+    if record.currency == "JPY":
+        return record.amount / book.config.currency.jpy_per_usd
+    return record.amount
+
+
+def _source_of(record: Investment) -> str:
+    return record.source_label or record.source_url.split("/")[2]
+
+
+def _latest(records: Iterable[Investment]) -> str:
+    return max((r.status_as_of for r in records), default="")
+
+
+def caption_for(book: Book, records: list[Investment], basis: str) -> str:
+    """Return the source and as-of line printed under a chart."""
+    sources = sorted({_source_of(r) for r in records})
+    named = "; ".join(sources[:4]) + (f"; and {len(sources) - 4} more" if len(sources) > 4 else "")
+    latest = _latest(records)
+    return (f"Source: {len(records)} project record{'s' if len(records) != 1 else ''} in this book "
+            f"({named}); each record's source is listed in the table and on the Sources page. "
+            f"{basis} Status as of {latest or 'n/a'} at the latest; book as of "
+            f"{format_date(book.config.as_of)}.")
+
+
+AMOUNT_BASIS = ("Amounts are as announced (in US$, yen converted at the book's rate), jobs are planned "
+                "or current, each on its own basis: not comparable across states.")
+
+
+def _altair_spec(chart: alt.TopLevelMixin) -> dict[str, Any]:
+    """Return a chart's Vega-Lite dict (the tests validate these specs against the schema)."""
+    spec = chart.to_dict(validate=False)
+    spec.pop("$schema", None)
+    spec["$schema"] = f"https://vega.github.io/schema/vega-lite/{alt.SCHEMA_VERSION}.json"
+    return spec
+
+
+# --- map: choropleth of states, with project sites -----------------------------------------
+
+def state_rows(book: Book, records: list[Investment]) -> list[dict[str, Any]]:
+    """Return one row per state (all 50 and DC) with its totals; None where it has no records."""
+    by_state: dict[str, list[Investment]] = defaultdict(list)
+    for record in records:
+        if record.state in STATES:
+            by_state[record.state].append(record)
+    figures = {f.state: f for f in book.state_figures if f.measure == "jobs"}
+    rows = []
+    for state in sorted(STATES.values(), key=lambda s: s.fips):
+        mine = by_state.get(state.code, [])
+        amounts = [a for a in (usd_millions(r, book) for r in mine) if a is not None]
+        jobs = [r.jobs for r in mine if r.jobs is not None]
+        figure = figures.get(state.code)
+        rows.append({
+            "id": state.fips, "code": state.code, "state": state.name,
+            "projects": len(mine) or None,
+            "amount": round(sum(amounts), 2) if amounts else None,
+            "jobs": sum(jobs) if jobs else None,
+            "projects_text": str(len(mine)) if mine else "none in this book",
+            "amount_text": format_millions(sum(amounts)) if amounts else ("not disclosed" if mine else "—"),
+            "jobs_text": format_number(sum(jobs)) if jobs else ("not disclosed" if mine else "—"),
+            "basis": (f"Sum of {len(mine)} project record{'s' if len(mine) != 1 else ''} in this book"
+                      if mine else "No project records in this book"),
+            "source": "; ".join(sorted({_source_of(r) for r in mine})) or "—",
+            "state_figure": (f"{format_number(figure.value)} {figure.unit}, {figure.as_of} "
+                             f"({figure.source_org})" if figure else "—"),
+        })
+    return rows
+
+
+def project_rows(book: Book, records: list[Investment], colour: str) -> list[dict[str, Any]]:
+    """Return one row per project that has coordinates, for the map's point layer."""
+    rows = []
+    for r in records:
+        if r.latitude is None or r.longitude is None:
+            continue
+        usd = usd_millions(r, book)
+        rows.append({
+            "latitude": r.latitude, "longitude": r.longitude,
+            "size": usd if usd is not None else 0,
+            "group": (book.config.sector_label(r.sector) if colour == "sector"
+                      else STATUS_LABELS[r.status]),
+            "company": r.company, "project": r.project,
+            "place": f"{r.city}, {r.state}" if r.city else r.state,
+            "amount": (f"{format_millions(r.amount, r.currency)} ({r.amount_basis})"
+                       if r.amount is not None and r.amount_basis else format_millions(r.amount, r.currency)),
+            "jobs": (f"{format_number(r.jobs)} ({r.jobs_basis.replace('_', ' ')})" if r.jobs is not None
+                     else "not disclosed"),
+            "status": f"{STATUS_LABELS[r.status]}, as of {r.status_as_of}",
+            "source": _source_of(r),
+        })
+    return rows
+
+
+def map_chart(book: Book, block: ChartBlock, records: list[Investment],
+              highlight: Optional[State] = None) -> Chart:
+    """Choropleth of all states by the chosen metric, with project sites on top."""
+    metric = METRICS[block.metric]
+    states = state_rows(book, records)
+    geo = alt.NamedData(name=GEO_DATASET, format=alt.DataFormat(type="topojson", feature="states"))
+    choice = alt.param(
+        name="metric", value=metric.key,
+        bind=alt.binding_select(options=list(METRICS), labels=[m.label for m in METRICS.values()],
+                                name="Shade states by: "))
+    lookup_fields = ["code", "state", "projects", "amount", "jobs", "projects_text", "amount_text",
+                     "jobs_text", "basis", "source", "state_figure"]
+    shapes = (
+        alt.Chart(geo)
+        .mark_geoshape(stroke="white", strokeWidth=0.6, invalid="show")
+        .transform_filter(f"indexof({json.dumps([s.fips for s in STATES.values()])}, datum.id) >= 0")
+        .transform_lookup(lookup="id", from_=alt.LookupData(alt.InlineData(values=states), key="id",
+                                                            fields=lookup_fields), default=None)
+        .transform_calculate(value="isValid(datum[metric]) ? datum[metric] : null")
+        .encode(
+            color=alt.Color("value:Q", title="State shading", legend=alt.Legend(orient="bottom-right"),
+                            scale=alt.Scale(scheme="blues")),
+            tooltip=[alt.Tooltip("state:N", title="State"),
+                     alt.Tooltip("projects_text:N", title="Projects"),
+                     alt.Tooltip("amount_text:N", title="Announced amount"),
+                     alt.Tooltip("jobs_text:N", title="Jobs"),
+                     alt.Tooltip("basis:N", title="Basis"),
+                     alt.Tooltip("source:N", title="Source"),
+                     alt.Tooltip("state_figure:N", title="State-reported jobs")])
+        .add_params(choice)
+    )
+    layers: list[Any] = [shapes]
+    if highlight is not None:
+        layers.append(
+            alt.Chart(geo).mark_geoshape(fill=None, stroke="#b3261e", strokeWidth=2.5)
+            .transform_filter(f"datum.id == '{highlight.fips}'"))
+    points = project_rows(book, records, block.colour)
+    if points:
+        layers.append(
+            alt.Chart(alt.InlineData(values=points))
+            .mark_circle(opacity=0.8, stroke="white", strokeWidth=0.8)
+            .encode(
+                longitude="longitude:Q", latitude="latitude:Q",
+                size=alt.Size("size:Q", title="Amount (US$ m)", scale=alt.Scale(range=[40, 1400]),
+                              legend=alt.Legend(orient="right")),
+                color=alt.Color("group:N", title="Sector" if block.colour == "sector" else "Status",
+                                scale=_group_scale(block.colour), legend=alt.Legend(orient="right")),
+                tooltip=[alt.Tooltip("company:N", title="Company"),
+                         alt.Tooltip("project:N", title="Project"),
+                         alt.Tooltip("place:N", title="Place"),
+                         alt.Tooltip("amount:N", title="Amount"),
+                         alt.Tooltip("jobs:N", title="Jobs"),
+                         alt.Tooltip("status:N", title="Status"),
+                         alt.Tooltip("source:N", title="Source")]))
+    title = block.title or ("Japanese investment in the United States" if highlight is None
+                            else f"Japanese investment in {highlight.name}")
+    chart = (
+        alt.layer(*layers)
+        .properties(width=WIDTH, height=HEIGHT,
+                    title=alt.Title(text=alt.ExprRef(expr=_title_expr(title)),
+                                    subtitle=(f"Grey: no records in this book. Circles: {len(points)} "
+                                              "project sites, sized by amount.")))
+        .project(type="albersUsa")
+        .resolve_scale(color="independent", size="independent")
+        .configure_scale(invalid={"color": {"value": NO_DATA}})
+        .configure_view(stroke=None)
+    )
+    with_data = [s for s in states if s["projects"]]
+    table = Table(["State", "Projects", "Announced amount", "Jobs", "Source"],
+                  [[s["state"], s["projects_text"], s["amount_text"], s["jobs_text"], s["source"]]
+                   for s in with_data])
+    description = (f"Map of the United States: states shaded by {metric.noun} from {len(records)} "
+                   f"project records ({len(with_data)} states with records; states without records in "
+                   f"grey), with {len(points)} project sites sized by amount.")
+    return Chart(title, description, _altair_spec(chart),
+                 caption_for(book, records, AMOUNT_BASIS), table, needs_geo=True)
+
+
+STATUS_COLOURS = {"Operating": "#1b7f3b", "Under construction": "#1f5fa8", "Announced": "#e08a00",
+                  "Pledged": "#7b4fa0", "Pending": "#8c8c8c", "Blocked": "#c0262d"}
+
+
+def _group_scale(colour: str) -> alt.Scale:
+    """Fixed colours for statuses, so a status means the same colour on every map."""
+    if colour == "status":
+        return alt.Scale(domain=list(STATUS_COLOURS), range=list(STATUS_COLOURS.values()))
+    return alt.Scale(scheme="tableau10")
+
+
+def _title_expr(title: str) -> str:
+    """Return a title that names the metric the reader has chosen."""
+    labels = json.dumps({k: m.noun for k, m in METRICS.items()})
+    return f"{json.dumps(title + ': states by ')} + {labels}[metric]"
+
+
+# --- bars: by sector, by year, by state -----------------------------------------------------
+
+def _grouped(book: Book, records: list[Investment], key: Callable[[Investment], str]) -> list[dict[str, Any]]:
+    groups: dict[str, list[Investment]] = defaultdict(list)
+    for record in records:
+        groups[key(record)].append(record)
+    rows = []
+    for name, mine in sorted(groups.items()):
+        amounts = [a for a in (usd_millions(r, book) for r in mine) if a is not None]
+        jobs = [r.jobs for r in mine if r.jobs is not None]
+        rows.append({"group": name, "projects": len(mine),
+                     "amount": round(sum(amounts), 2), "jobs": sum(jobs),
+                     "amount_text": format_millions(sum(amounts)) if amounts else "not disclosed",
+                     "jobs_text": format_number(sum(jobs)) if jobs else "not disclosed"})
+    return rows
+
+
+def _bar_chart(book: Book, block: ChartBlock, records: list[Investment], axis: str,
+               key: Callable[[Investment], str], sort_by_value: bool, default_title: str) -> Chart:
+    metric = METRICS[block.metric]
+    rows = _grouped(book, records, key)
+    order: Any = "-x" if sort_by_value else "ascending"
+    chart = (
+        alt.Chart(alt.InlineData(values=rows))
+        .mark_bar(color="#123c69")
+        .encode(
+            y=alt.Y("group:N", title=axis, sort=order),
+            x=alt.X(f"{metric.key}:Q", title=metric.label),
+            tooltip=[alt.Tooltip("group:N", title=axis), alt.Tooltip("projects:Q", title="Projects"),
+                     alt.Tooltip("amount_text:N", title="Announced amount"),
+                     alt.Tooltip("jobs_text:N", title="Jobs")])
+        .properties(width=WIDTH - 200, height=max(60, 26 * len(rows)),
+                    title=block.title or default_title)
+        .configure_view(stroke=None)
+    )
+    table = Table([axis, "Projects", "Announced amount", "Jobs"],
+                  [[r["group"], str(r["projects"]), r["amount_text"], r["jobs_text"]] for r in rows])
+    description = f"Bar chart of {metric.noun} by {axis.lower()}, {len(rows)} bars from {len(records)} project records."
+    return Chart(block.title or default_title, description, _altair_spec(chart),
+                 caption_for(book, records, AMOUNT_BASIS), table)
+
+
+def sectors_chart(book: Book, block: ChartBlock, records: list[Investment], highlight=None) -> Chart:
+    return _bar_chart(book, block, records, "Sector", lambda r: book.config.sector_label(r.sector),
+                      True, f"Japanese investment by sector: {METRICS[block.metric].noun}")
+
+
+def years_chart(book: Book, block: ChartBlock, records: list[Investment], highlight=None) -> Chart:
+    return _bar_chart(book, block, records, "Year announced", lambda r: str(r.year), False,
+                      f"Japanese investment by year announced: {METRICS[block.metric].noun}")
+
+
+def states_chart(book: Book, block: ChartBlock, records: list[Investment], highlight=None) -> Chart:
+    return _bar_chart(book, block, [r for r in records if r.state in STATES], "State",
+                      lambda r: STATES[r.state].name, True,
+                      f"Japanese investment by state: {METRICS[block.metric].noun}")
+
+
+# --- a book's own Vega-Lite spec ------------------------------------------------------------
+
+def vega_lite_chart(book: Book, block: ChartBlock, records: list[Investment], highlight=None,
+                    root: Optional[Path] = None) -> Chart:
+    """Load a spec file written by the book's authors, inlining its local data files."""
+    spec = load_spec_file(root or Path("."), block.spec)
+    title = block.title or (spec.get("title") if isinstance(spec.get("title"), str) else "") or "Chart"
+    caption = block.caption or f"Source: {block.spec} in this book; book as of {format_date(book.config.as_of)}."
+    return Chart(title, block.caption or title, spec, caption, Table([], []))
+
+
+def load_spec_file(root: Path, rel: str) -> dict[str, Any]:
+    """Read a Vega-Lite spec file; raise ChartError with a plain message on any problem."""
+    if not rel:
+        raise ChartError("a vega-lite chart needs `spec:`, the path of its spec file")
+    path = (root / rel).resolve()
+    if root.resolve() not in path.parents or not path.is_file():
+        raise ChartError(f"spec file '{rel}' not found in the briefing folder")
+    try:
+        spec = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ChartError(f"spec file '{rel}' is not valid JSON: {exc}") from None
+    if not isinstance(spec, dict) or not any(k in spec for k in ("mark", "layer", "concat", "hconcat",
+                                                                  "vconcat", "facet", "repeat")):
+        raise ChartError(f"spec file '{rel}' is not a Vega-Lite spec (no mark, layer or concat)")
+    _inline_data(spec, path.parent, root.resolve(), rel)
+    try:
+        alt.Chart.from_dict(spec, validate=True)
+    except Exception as exc:  # Altair raises several types for a spec that does not fit the schema
+        reason = str(exc).strip().splitlines()
+        raise ChartError(f"spec file '{rel}' is not a valid Vega-Lite {alt.SCHEMA_VERSION} spec: "
+                         f"{reason[0] if reason else exc}") from None
+    return spec
+
+
+def _inline_data(node: Any, base: Path, root: Path, rel: str) -> None:
+    """Replace `data: {url: local file}` with the file's contents, so the chart works from file://."""
+    if isinstance(node, list):
+        for item in node:
+            _inline_data(item, base, root, rel)
+        return
+    if not isinstance(node, dict):
+        return
+    data = node.get("data")
+    if isinstance(data, dict) and isinstance(data.get("url"), str):
+        url = data.pop("url")
+        if "://" in url or url.startswith("//"):
+            raise ChartError(f"spec file '{rel}' loads data from '{url}', outside the book; "
+                             "copy the data into the book and give a relative path")
+        source = (base / url).resolve()
+        if root not in source.parents or not source.is_file():
+            raise ChartError(f"spec file '{rel}' refers to data '{url}', which is not in the book")
+        text = source.read_text(encoding="utf-8")
+        fmt = data.setdefault("format", {})
+        if source.suffix == ".json" and fmt.get("type", "json") == "json":
+            data["values"] = json.loads(text)
+        else:
+            fmt.setdefault("type", source.suffix.lstrip(".") or "csv")
+            data["values"] = text
+    for value in node.values():
+        _inline_data(value, base, root, rel)
+
+
+# --- choosing and checking charts -----------------------------------------------------------
+
+KINDS: dict[str, Callable[..., Chart]] = {
+    "map": map_chart, "sectors": sectors_chart, "years": years_chart, "states": states_chart,
+    "vega-lite": vega_lite_chart,
+}
+
+
+def build_chart(book: Book, block: ChartBlock, root: Path, highlight: Optional[State] = None,
+                records: Optional[list[Investment]] = None) -> Chart:
+    """Return the chart a block asks for (blocks are checked beforehand by check_block)."""
+    if records is None:
+        records = [r for r in book.investments if block.filter.matches(r)]
+    if block.kind == "vega-lite":
+        return vega_lite_chart(book, block, records, root=root)
+    key = _inputs_key(book, block, records, highlight)
+    chart = _memo.get(key)
+    if chart is None:
+        chart = KINDS[block.kind](book, block, records, highlight)
+        if len(_memo) >= 1024:
+            _memo.pop(next(iter(_memo)))
+        _memo[key] = chart
+    return chart
+
+
+# Charts already built in this process, by a hash of everything they are drawn from: a
+# long-running `briefing serve` then rebuilds only the charts whose data changed.
+_memo: dict[str, Chart] = {}
+
+
+def _inputs_key(book: Book, block: ChartBlock, records: list[Investment],
+                highlight: Optional[State]) -> str:
+    inputs = [block.model_dump(mode="json"), highlight.code if highlight else None,
+              book.config.model_dump(mode="json"),
+              [f.model_dump(mode="json") for f in book.state_figures],
+              [r.model_dump(mode="json") for r in records]]
+    body = json.dumps(inputs, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+
+def check_blocks(book: Book, root: Path) -> Iterator[Problem]:
+    """Report chart blocks with an unknown kind, metric or colour, a bad spec file, or no data."""
+    for issue in book.issues:
+        for i, block in enumerate(issue.charts):
+            def at(*sub: Any, _i: int = i, _issue=issue, **kw: Any) -> Problem:
+                return _issue.problem("charts", _i, *sub, **kw)
+            yield from _check_block(book, root, block, at, filters_checked=True)
+    for page in book.pages:
+        for block in page.charts:
+            yield from _check_block(book, root, block, block.problem, filters_checked=False)
+
+
+def _check_block(book: Book, root: Path, block: ChartBlock, at: Callable[..., Problem],
+                 filters_checked: bool) -> Iterator[Problem]:
+    if block.kind not in KINDS:
+        yield at("kind", message=f"unknown chart kind '{block.kind}'; use one of "
+                 f"{', '.join(KINDS)}{did_you_mean(block.kind, KINDS)}")
+        return
+    if block.kind == "vega-lite":
+        try:
+            load_spec_file(root, block.spec)
+        except ChartError as exc:
+            yield at("spec", message=str(exc))
+        return
+    if block.metric not in METRICS:
+        yield at("metric", message=f"unknown metric '{block.metric}'; use one of "
+                 f"{', '.join(METRICS)}{did_you_mean(block.metric, METRICS)}")
+    if block.colour not in COLOURS:
+        yield at("colour", message=f"unknown colour '{block.colour}'; use one of "
+                 f"{', '.join(COLOURS)}{did_you_mean(block.colour, COLOURS)}")
+    if not filters_checked:
+        problems = list(check_filter(book, block, ("filter",), block.filter,
+                                     [s.id for s in book.config.sectors]))
+        if problems:
+            yield from problems
+            return
+    if not any(block.filter.matches(r) for r in book.investments):
+        yield at("filter", severity="warning",
+                 message="matches no investment records; the chart will have no data")

@@ -1,0 +1,233 @@
+"""Charts: the generated specs, the checks on chart blocks and coordinates, and the SVG cache."""
+
+import json
+from pathlib import Path
+
+import altair as alt
+import pytest
+from bs4 import BeautifulSoup
+
+from builder.build import build, load_book
+from builder.charts import build_chart, check_blocks, state_rows
+from builder.content import ChartBlock
+from builder.errors import ContentError
+from builder.geo import STATES
+from builder.pages import plan_pages
+from builder.vega import ChartRenderer
+from conftest import MINIMAL, REPO, write_files
+
+
+@pytest.fixture(scope="module")
+def minimal_book():
+    book, warnings = load_book(MINIMAL)
+    return book
+
+
+def lookup_values(spec: dict) -> list[dict]:
+    """Return the per-state rows the choropleth joins to the state shapes."""
+    shapes = spec["layer"][0]
+    name = shapes["transform"][1]["from"]["data"]["name"]
+    return spec["datasets"][name]
+
+
+def test_map_joins_every_state_and_dc_to_its_figures(minimal_book):
+    chart = build_chart(minimal_book, ChartBlock(kind="map", metric="jobs"), MINIMAL)
+    rows = lookup_values(chart.spec)
+    assert sorted(r["id"] for r in rows) == sorted(s.fips for s in STATES.values())
+    assert len(rows) == 51
+    by_code = {r["code"]: r for r in rows}
+    assert (by_code["KY"]["jobs"], by_code["KY"]["amount"], by_code["KY"]["projects"]) == (9000, 10000, 1)
+    assert by_code["KY"]["id"] == "21" and by_code["TX"]["id"] == "48"
+    assert by_code["PA"]["jobs"] is None and by_code["PA"]["jobs_text"] == "not disclosed"
+    assert by_code["KY"]["state_figure"] == "47,000 jobs, 2024 (KY agency)"
+    # a state without records has no value, and is drawn in the neutral colour, not dropped
+    assert by_code["WY"]["jobs"] is None and by_code["WY"]["projects_text"] == "none in this book"
+    assert chart.spec["layer"][0]["mark"]["invalid"] == "show"
+    assert chart.spec["config"]["scale"]["invalid"]["color"] == {"value": "#e4e6e9"}
+
+
+def test_map_shows_only_projects_with_coordinates(minimal_book):
+    chart = build_chart(minimal_book, ChartBlock(kind="map"), MINIMAL)
+    points = [layer for layer in chart.spec["layer"] if layer["mark"]["type"] == "circle"][0]
+    rows = chart.spec["datasets"][points["data"]["name"]]
+    assert sorted(r["company"] + ": " + r["project"] for r in rows) == [
+        "Example Motors: Assembly plant", "Example Motors: Truck plant", "Example Steel: Steel acquisition"]
+    tooltip = [t["title"] for t in points["encoding"]["tooltip"]]
+    assert tooltip == ["Company", "Project", "Place", "Amount", "Jobs", "Status", "Source"]
+
+
+def test_map_offers_a_choice_of_metric_and_starts_with_the_one_asked_for(minimal_book):
+    chart = build_chart(minimal_book, ChartBlock(kind="map", metric="amount"), MINIMAL)
+    [param] = chart.spec["params"] if "params" in chart.spec else chart.spec["layer"][0]["params"]
+    assert param["value"] == "amount"
+    assert param["bind"]["options"] == ["amount", "jobs", "projects"]
+
+
+def test_state_map_picks_out_the_state(minimal_book):
+    ky = STATES["KY"]
+    records = [r for r in minimal_book.investments if r.state == "KY"]
+    chart = build_chart(minimal_book, ChartBlock(kind="map"), MINIMAL, highlight=ky, records=records)
+    outline = chart.spec["layer"][1]
+    assert outline["transform"] == [{"filter": "datum.id == '21'"}]
+    assert chart.title == "Japanese investment in Kentucky"
+
+
+def test_every_generated_spec_is_valid_vega_lite(minimal_book):
+    plans = plan_pages(minimal_book, MINIMAL)
+    charts = [c for plan in plans for c in plan.context.get("charts", [])]
+    assert len(charts) >= 8
+    for chart in charts:
+        alt.Chart.from_dict(chart.spec, validate=True)
+
+
+def test_sector_chart_sums_by_sector(minimal_book):
+    chart = build_chart(minimal_book, ChartBlock(kind="sectors", metric="amount"), MINIMAL)
+    assert chart.table.rows == [["Automotive", "2", "$13.1 bn", "11,600"],
+                                ["Steel", "2", "$114.1 bn", "not disclosed"]]
+
+
+def test_yen_amounts_are_converted_at_the_book_rate(minimal_site: Path):
+    path = minimal_site / "content/data/investments.csv"
+    path.write_text(path.read_text().replace("10000,USD,cumulative", "150000,JPY,cumulative"))
+    book, _ = load_book(minimal_site)
+    ky = {r["code"]: r for r in state_rows(book, list(book.investments))}["KY"]
+    assert ky["amount"] == 1000.0 and ky["amount_text"] == "$1 bn"
+
+
+def test_chart_caption_gives_sources_and_as_of(minimal_book):
+    chart = build_chart(minimal_book, ChartBlock(kind="map"), MINIMAL)
+    assert chart.caption.startswith("Source: 4 project records in this book (KY source; example.org)")
+    assert "Status as of 2025-01 at the latest; book as of 20 Feb 2025." in chart.caption
+
+
+@pytest.mark.parametrize("block, where, message", [
+    ("{kind: mapp}", "charts[0].kind", "unknown chart kind 'mapp'; use one of map, sectors, years, states, "
+                                       "vega-lite (did you mean 'map'?)"),
+    ("{kind: map, metric: job}", "charts[0].metric", "unknown metric 'job'; use one of amount, jobs, "
+                                                     "projects (did you mean 'jobs'?)"),
+    ("{kind: map, colour: sectr}", "charts[0].colour", "unknown colour 'sectr'; use one of sector, "
+                                                       "status (did you mean 'sector'?)"),
+    ("{kind: vega-lite, spec: charts/none.json}", "charts[0].spec",
+     "spec file 'charts/none.json' not found in the briefing folder"),
+])
+def test_bad_chart_blocks_are_located_errors(minimal_site: Path, block: str, where: str, message: str):
+    path = minimal_site / "content/issues/trade.yaml"
+    path.write_text(path.read_text() + f"charts:\n  - {block}\n")
+    line = len(path.read_text().splitlines())
+    with pytest.raises(ContentError) as exc:
+        load_book(minimal_site)
+    [problem] = exc.value.problems
+    assert (problem.path, problem.line, problem.field, problem.message) == (
+        "content/issues/trade.yaml", line, where, message)
+
+
+def test_a_filter_that_matches_nothing_is_a_warning(minimal_site: Path):
+    path = minimal_site / "content/issues/trade.yaml"
+    path.write_text(path.read_text() + "charts:\n  - kind: map\n    filter: {company: Example Steel, sector: automotive}\n")
+    book, warnings = load_book(minimal_site)
+    assert [w.format() for w in warnings] == [
+        "content/issues/trade.yaml:39:13: warning: charts[0].filter: matches no investment records; "
+        "the chart will have no data"]
+
+
+def test_chart_block_in_a_page_is_checked_at_its_line(minimal_site: Path):
+    path = minimal_site / "content/pages/notes.md"
+    path.write_text(path.read_text().replace("kind: years", "kind: yeers"))
+    with pytest.raises(ContentError) as exc:
+        load_book(minimal_site)
+    [problem] = exc.value.problems
+    line = path.read_text().splitlines().index("kind: yeers") + 1
+    assert (problem.path, problem.line, problem.column) == ("content/pages/notes.md", line, 7)
+
+
+@pytest.mark.parametrize("spec, message", [
+    ('{"data": {"url": "https://example.org/x.csv"}, "mark": "bar"}',
+     "spec file 'charts/budget.json' loads data from 'https://example.org/x.csv', outside the book"),
+    ('{"mark": "bar", "encoding": {"x": {"field": "a", "type": "quantitativ"}}}',
+     "spec file 'charts/budget.json' is not a valid Vega-Lite"),
+    ('{"mark": "bar",', "spec file 'charts/budget.json' is not valid JSON"),
+])
+def test_bad_vega_lite_spec_files_are_reported(minimal_site: Path, spec: str, message: str):
+    write_files(minimal_site, {"charts/budget.json": spec})
+    with pytest.raises(ContentError) as exc:
+        load_book(minimal_site)
+    [problem] = exc.value.problems
+    assert problem.path == "content/issues/defence.yaml" and problem.field == "charts[0].spec"
+    assert problem.message.startswith(message)
+
+
+def test_vega_lite_spec_data_files_are_inlined_for_file_urls(minimal_book):
+    block = minimal_book.issue_by_id["defence"].charts[0]
+    chart = build_chart(minimal_book, block, MINIMAL)
+    assert "url" not in chart.spec["data"]
+    assert chart.spec["data"]["values"] == "year,budget\nFY2024,7.95\nFY2025,8.7\n"
+    assert chart.spec["data"]["format"] == {"type": "csv"}
+
+
+@pytest.mark.parametrize("cells, message", [
+    ("Georgetown,KY,29.23,-98.53", "(29.23, -98.53) lies outside Kentucky, the row's state; it is in Texas."),
+    ("Georgetown,KY,38.21,84.56", "(38.21, 84.56) lies outside Kentucky, the row's state; it is outside the "
+                                  "United States."),
+    ("Georgetown,KY,38.21,", "give both latitude and longitude, or neither"),
+])
+def test_coordinates_outside_the_state_are_located_errors(minimal_site: Path, cells: str, message: str):
+    path = minimal_site / "content/data/investments.csv"
+    path.write_text(path.read_text().replace("Georgetown,KY,38.21,-84.56", cells))
+    with pytest.raises(ContentError) as exc:
+        load_book(minimal_site)
+    [problem] = exc.value.problems
+    assert (problem.path, problem.line) == ("content/data/investments.csv", 2)
+    assert problem.message.startswith(message)
+
+
+def test_unchanged_charts_are_not_rendered_again(minimal_site: Path, tmp_path: Path, monkeypatch):
+    monkeypatch.setenv("BRIEFING_CACHE", str(tmp_path / "cache"))
+    first = ChartRenderer(minimal_site)
+    build(minimal_site, tmp_path / "out", charts=first)
+    second = ChartRenderer(minimal_site)
+    build(minimal_site, tmp_path / "out", charts=second)
+    assert len(first.stats.rendered) >= 8 and first.stats.cached == []
+    assert second.stats.rendered == [] and len(second.stats.cached) == len(first.stats.rendered)
+    # changing one record re-renders only the charts that show it
+    path = minimal_site / "content/data/investments.csv"
+    path.write_text(path.read_text().replace("Pittsburgh,PA,40.44,-79.99,steel,14100", "Pittsburgh,PA,40.44,-79.99,steel,14200"))
+    third = ChartRenderer(minimal_site)
+    build(minimal_site, tmp_path / "out", charts=third)
+    assert 0 < len(third.stats.rendered) < len(first.stats.rendered)
+
+
+def test_every_chart_has_a_static_svg_a_caption_and_a_data_table(tmp_path: Path):
+    build(MINIMAL, tmp_path / "out")
+    out = tmp_path / "out"
+    figures = 0
+    for page in out.rglob("*.html"):
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        for figure in soup.select("figure.chart"):
+            figures += 1
+            img = figure.select_one("img.chart-static")
+            svg = (page.parent / img["src"]).resolve()
+            assert svg.is_file() and svg.read_bytes().lstrip().startswith(b"<svg")
+            assert img["alt"]
+            assert figure.select_one("figcaption.chart-source").get_text().startswith("Source:")
+            json.loads(figure.select_one("script.chart-spec").string)
+    assert figures >= 8
+    home = BeautifulSoup((out / "index.html").read_text(encoding="utf-8"), "html.parser")
+    rows = [[c.get_text() for c in tr.find_all(["th", "td"])] for tr in home.select("details.chart-data tbody tr")]
+    assert ["Kentucky", "1", "$10 bn", "9,000", "KY source"] in rows
+    notes = (out / "pages/notes.html").read_text(encoding="utf-8")
+    assert notes.index("Investment by year") < notes.index('class="chart"') < notes.index("Text after the chart.")
+
+
+def test_sample_book_maps_are_on_home_investment_state_and_issue_pages(tmp_path: Path):
+    result = build(REPO, tmp_path / "out")
+    out = tmp_path / "out"
+
+    def maps(rel: str) -> int:
+        return (out / rel).read_text(encoding="utf-8").count('data-geo="us-states"')
+
+    assert maps("index.html") == 1 and maps("investment/index.html") == 1
+    for state in result.book.states_with_data:
+        assert maps(f"investment/{state.slug}.html") == 1
+    assert maps("issues/tariffs.html") == 1
+    assert (out / "assets/vendor/vega.js").stat().st_size > 500_000
+    assert "BSD" in (out / "assets/vendor/LICENSES.md").read_text()
