@@ -73,3 +73,6 @@ def tree(folder: Path) -> dict[str, bytes]:
     """Return {relative path: bytes} of every file under folder."""
     return {p.relative_to(folder).as_posix(): p.read_bytes()
             for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+pytest_plugins = ["servers"]
