@@ -6,6 +6,8 @@ filter over the whole book (an edition, a marking ceiling) belongs here.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Iterable, Iterator, Optional
@@ -49,6 +51,16 @@ class Book:
     @cached_property
     def page_by_id(self) -> dict[str, Page]:
         return {p.id: p for p in self.pages}
+
+    @cached_property
+    def reference_key(self) -> str:
+        """Return a hash of everything a `{kind:id}` reference can show."""
+        parts = [self.config.currency.model_dump(mode="json"),
+                 [f.model_dump(mode="json") for f in self.facts],
+                 [(p.id, p.name) for p in self.people], [(i.id, i.title) for i in self.issues],
+                 [s.code for s in self.states_with_data]]
+        body = json.dumps(parts, sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(body.encode("utf-8")).hexdigest()
 
     @property
     def principal(self) -> Person:

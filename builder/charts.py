@@ -12,6 +12,7 @@ import hashlib
 import json
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Optional
 
@@ -75,7 +76,7 @@ class Chart:
     def svg_path(self) -> str:
         return f"charts/{self.key}.svg"
 
-    @property
+    @cached_property
     def spec_json(self) -> str:
         """Return the spec as JSON that is safe inside a <script> element."""
         text = json.dumps(self.spec, sort_keys=True, ensure_ascii=False, separators=(",", ":"))

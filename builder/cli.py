@@ -123,3 +123,29 @@ def init(directory: Path, quiet: bool) -> None:
     if not quiet:
         out.print(f"Created a new briefing book in {directory} ({len(written)} files).", markup=False)
         out.print(f"Next: cd {directory} && briefing build", markup=False)
+
+
+@main.command()
+@site_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
+              help="Port to listen on (0 picks a free one).")
+def serve(site: Path, host: str, port: int) -> None:
+    """Preview the book: serve it, rebuild on every save, refresh open pages."""
+    from .server import serve as run
+
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        err.print(f"warning: serving on {host} lets other machines on the network read this book; "
+                  "use the default 127.0.0.1 unless you mean to share it", style="yellow", markup=False)
+
+    def ready(url: str) -> None:
+        out.print(f"Serving {os.path.relpath(site.resolve())} at {url}  (Ctrl-C to stop)", markup=False)
+
+    try:
+        run(site, host, port, log=lambda text: out.print(text, markup=False),
+            report=lambda problems: report(problems, site), ready=ready)
+    except OSError as exc:
+        err.print(f"error: cannot listen on {host}:{port}: {exc.strerror or exc}", style="bold red",
+                  markup=False)
+        sys.exit(1)
+    out.print("Stopped.", markup=False)

@@ -130,6 +130,10 @@ def load_data(root: Path) -> tuple[Data, list[Problem]]:
     return data, problems
 
 
+# Validated tables by (path, model, text): unchanged data files are not validated again.
+_tables: dict[tuple[str, str, str], tuple[list, list[Problem]]] = {}
+
+
 def load_table(root: Path, rel: str, model: type[Model], problems: list[Problem]) -> list:
     """Validate every row of a CSV file against model, locating each mistake."""
     try:
@@ -137,6 +141,18 @@ def load_table(root: Path, rel: str, model: type[Model], problems: list[Problem]
     except SourceError as exc:
         problems.append(exc.problem)
         return []
+    key = (rel, model.__name__, text)
+    if key not in _tables:
+        if len(_tables) > 64:
+            _tables.clear()
+        found: list[Problem] = []
+        _tables[key] = (_validate_table(text, rel, model, found), found)
+    rows, found = _tables[key]
+    problems.extend(found)
+    return list(rows)
+
+
+def _validate_table(text: str, rel: str, model: type[Model], problems: list[Problem]) -> list:
     lines = text.splitlines()
     reader = csv.reader(io.StringIO(text, newline=""))
     try:

@@ -64,6 +64,11 @@ class _References(markdown.Extension):
         md.inlinePatterns.register(_ReferenceProcessor(self.renderer), "briefing-reference", 175)
 
 
+# Converted Markdown by (text, page, citations so far, everything references show): a
+# long-running `briefing serve` converts only the text that changed.
+_converted: dict[tuple, tuple[str, list]] = {}
+
+
 class TextRenderer:
     """Render the book's Markdown for one page at a time."""
 
@@ -77,9 +82,19 @@ class TextRenderer:
 
     def block(self, text: str, page_url: str, citations: Citations) -> Markup:
         """Render Markdown paragraphs, lists and tables."""
+        key = (text, page_url, tuple(f.id for f in citations.facts), self.book.reference_key)
+        if key in _converted:
+            html, cited = _converted[key]
+            for fact in cited:
+                citations.number(fact)
+            return Markup(html)
         self.page_url, self.citations = page_url, citations
         self._md.reset()
-        return Markup(self._md.convert(text or ""))
+        html = self._md.convert(text or "")
+        if len(_converted) > 20000:
+            _converted.clear()
+        _converted[key] = (html, list(citations.facts))
+        return Markup(html)
 
     def inline(self, text: str, page_url: str, citations: Citations) -> Markup:
         """Render one line of Markdown without the surrounding paragraph."""

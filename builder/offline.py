@@ -60,8 +60,20 @@ class _Scanner(HTMLParser):
                 self.found.append((self.getpos()[0], url))
 
 
-def external_requests(path: str, data: bytes) -> Iterator[tuple[int, str]]:
-    """Yield (line, url) for every outside request a built file would make."""
+_scanned: dict[tuple[str, bytes], list[tuple[int, str]]] = {}
+
+
+def external_requests(path: str, data: bytes) -> list[tuple[int, str]]:
+    """Return (line, url) for every outside request a built file would make."""
+    key = (path, data)
+    if key not in _scanned:
+        if len(_scanned) > 4096:
+            _scanned.clear()
+        _scanned[key] = list(_scan(path, data))
+    return _scanned[key]
+
+
+def _scan(path: str, data: bytes) -> Iterator[tuple[int, str]]:
     text = data.decode("utf-8", errors="replace")
     if path.endswith(".css"):
         for match in _CSS_URL.finditer(text):

@@ -58,10 +58,21 @@ class RenderError(Exception):
         super().__init__(problem.format())
 
 
+_environments: dict[tuple[str, ...], jinja2.Environment] = {}
+
+
 def make_environment(root: Path) -> jinja2.Environment:
-    """Create the Jinja environment for a briefing folder."""
+    """Return the Jinja environment for a briefing folder (reused: Jinja reloads edited templates)."""
+    dirs = tuple(str(d) for d in template_dirs(root))
+    if dirs not in _environments:
+        _environments[dirs] = _new_environment(dirs)
+    return _environments[dirs]
+
+
+def _new_environment(dirs: tuple[str, ...]) -> jinja2.Environment:
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader([str(d) for d in template_dirs(root)]),
+        loader=jinja2.FileSystemLoader(list(dirs)),
+        auto_reload=True,
         autoescape=jinja2.select_autoescape(["html", "xml", "svg"], default_for_string=True),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,

@@ -108,8 +108,22 @@ def _construct_int(loader: yaml.SafeLoader, node: yaml.Node) -> int:
 _Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 
 
+# Parsed documents by (path, text, offset): a long-running `briefing serve` parses only the
+# files that changed. Documents are never modified after parsing.
+_parsed: dict[tuple[str, str, int], Document] = {}
+
+
 def parse_yaml(text: str, rel: str, line_offset: int = 0) -> Document:
     """Parse one YAML document, raising SourceError on a syntax error."""
+    key = (rel, text, line_offset)
+    if key not in _parsed:
+        if len(_parsed) > 4096:
+            _parsed.clear()
+        _parsed[key] = _parse_yaml(text, rel, line_offset)
+    return _parsed[key]
+
+
+def _parse_yaml(text: str, rel: str, line_offset: int) -> Document:
     loader = _Loader(text)
     try:
         node = loader.get_single_node()

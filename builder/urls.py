@@ -7,8 +7,6 @@ because file:// does not resolve `dir/` to `dir/index.html`.
 
 from __future__ import annotations
 
-import posixpath
-
 HOME = "index.html"
 PROGRAMME = "programme.html"
 ISSUES = "issues/index.html"
@@ -49,5 +47,10 @@ def root_of(url: str) -> str:
 def relative(target: str, from_url: str) -> str:
     """Return target (a site path, maybe with #fragment) relative to the page at from_url."""
     path, _, fragment = target.partition("#")
-    rel = posixpath.relpath(path or from_url, posixpath.dirname(from_url) or ".")
+    here = from_url.split("/")[:-1]
+    there = (path or from_url).split("/")
+    common = 0
+    while common < len(here) and common < len(there) - 1 and here[common] == there[common]:
+        common += 1
+    rel = "/".join([".."] * (len(here) - common) + there[common:])
     return rel + (f"#{fragment}" if fragment else "")

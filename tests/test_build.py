@@ -141,3 +141,10 @@ def test_check_writes_nothing(tmp_path: Path):
     assert result.returncode == 0
     assert result.stdout.startswith("OK: 2 issues, 3 people, 2 facts, 4 investment records, 17 pages")
     assert not (site / "_site").exists()
+
+
+def test_built_pages_carry_no_preview_script(sample_build):
+    out, _ = sample_build
+    for path in out.rglob("*"):
+        if path.is_file():
+            assert b"__briefing" not in path.read_bytes(), path

@@ -5,6 +5,10 @@
   var geometry = window.BRIEFING_GEO || {};
 
   function draw(figure) {
+    if (figure.getAttribute("data-drawing")) {
+      return;
+    }
+    figure.setAttribute("data-drawing", "yes");
     var source = figure.querySelector("script.chart-spec");
     var view = figure.querySelector(".chart-view");
     if (!source || !view || typeof window.vegaEmbed !== "function") {
@@ -26,5 +30,10 @@
       });
   }
 
-  Array.prototype.forEach.call(document.querySelectorAll("figure.chart"), draw);
+  /* Draw every chart on the page that is not drawn yet (the preview server calls this again
+     after it swaps in an edited page). */
+  window.briefingDrawCharts = function () {
+    Array.prototype.forEach.call(document.querySelectorAll("figure.chart"), draw);
+  };
+  window.briefingDrawCharts();
 })();
