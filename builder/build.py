@@ -1,26 +1,33 @@
 """The build, read top to bottom: load, validate, assemble, render, check, write.
 
-`check` is the same pipeline without the final write.
+`check` is the same pipeline without the final write. A build can also read
+the book as it was at a git revision (`rev`), and compare it with an earlier
+revision (`since`).
 """
 
 from __future__ import annotations
 
+import os
+import tempfile
 import time
-from dataclasses import dataclass, field
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable, Optional
+from typing import Callable, Iterator, Optional
 
+from . import history
 from .book import Book, assemble_book
+from .changes import BookChanges, compare
+from .charts import check_blocks
 from .config import CONFIG_FILE, load_config
 from .content import load_content
 from .data import load_data
 from .errors import ContentError, Problem, Problems
 from .offline import external_requests
 from .output import MANIFEST, check_output_location, manifest, replace_folder
-from .charts import check_blocks
 from .pages import PagePlan, plan_pages
-from .vega import LICENSES, ChartRenderer, geo_script, javascript_bundle
 from .render import TEMPLATES_DIR, RenderError, Renderer, asset_files
+from .vega import LICENSES, ChartRenderer, geo_script, javascript_bundle
 
 Progress = Callable[[str, int], Callable[[], None]]
 """Called with a step name and its size; returns a function to call per item done."""
@@ -33,6 +40,34 @@ class BuildResult:
     pages: int
     warnings: list[Problem] = field(default_factory=list)
     seconds: float = 0.0
+    stamp: Optional[history.Stamp] = None
+    changes: Optional[BookChanges] = None
+
+
+@contextmanager
+def book_folder(root: Path, rev: Optional[str]) -> Iterator[Path]:
+    """Yield the briefing folder itself, or a temporary copy of it as it was at rev."""
+    if rev is None:
+        yield root
+        return
+    with tempfile.TemporaryDirectory(prefix="briefing-rev-") as tmp:
+        yield history.export(root, rev, Path(tmp) / "book")
+
+
+def load_book_from(folder: Path, rev: Optional[str] = None) -> tuple[Book, list[Problem]]:
+    """Load a book; when it was exported from rev, name rev in its problems (`v2:content/…`)."""
+    try:
+        return load_book(folder)
+    except ContentError as exc:
+        if rev is None:
+            raise
+        raise ContentError([replace(p, path=f"{rev}:{p.path}") for p in exc.problems]) from None
+
+
+def load_book_at(root: Path, rev: Optional[str]) -> tuple[Book, list[Problem]]:
+    """Load the book from the working tree, or as it was at rev."""
+    with book_folder(root, rev) as folder:
+        return load_book_from(folder, rev)
 
 
 def load_book(root: Path) -> tuple[Book, list[Problem]]:
@@ -55,22 +90,24 @@ def load_book(root: Path) -> tuple[Book, list[Problem]]:
 
 
 def render_book(book: Book, root: Path, progress: Optional[Progress] = None,
-                charts: Optional[ChartRenderer] = None) -> dict[str, bytes]:
+                charts: Optional[ChartRenderer] = None, stamp: Optional[history.Stamp] = None,
+                changes: Optional[BookChanges] = None) -> dict[str, bytes]:
     """Render every page, chart and asset; return {output path: bytes}."""
-    plans = plan_pages(book, root)
+    stamp = stamp or history.Stamp(book.config.version)
+    plans = plan_pages(book, root, changes)
     files = render_charts(plans, charts or ChartRenderer(root), progress)
     if files:
         files.update(chart_assets(root))
     tick = progress("Rendering pages", len(plans)) if progress else None
     try:
-        files.update(Renderer(book, root).render_all(plans, tick))
+        files.update(Renderer(book, root, {"stamp": stamp, "changes": changes}).render_all(plans, tick))
     except RenderError as exc:
         raise ContentError([exc.problem]) from None
     for rel, source in asset_files(root).items():
         files[rel] = source.read_bytes()
     check_offline(files, root)
     files[MANIFEST] = manifest(files, {"generator": "briefing", "title": book.config.title,
-                                        "as_of": book.config.as_of.isoformat()})
+                                        "as_of": book.config.as_of.isoformat(), **stamp.as_dict()})
     return files
 
 
@@ -125,15 +162,23 @@ def find_in_sources(root: Path, text: str) -> Optional[tuple[str, int, int]]:
 
 
 def build(root: Path, out: Optional[Path] = None, progress: Optional[Progress] = None,
-          write: bool = True, charts: Optional[ChartRenderer] = None) -> BuildResult:
-    """Build the book in root into out, replacing out only if everything succeeded."""
+          write: bool = True, charts: Optional[ChartRenderer] = None, rev: Optional[str] = None,
+          since: Optional[str] = None) -> BuildResult:
+    """Build the book in root (or as it was at rev) into out, replacing out only on success."""
     started = time.perf_counter()
     out = out if out is not None else root / "_site"
     if write:
         check_output_location(root, out)
-    book, warnings = load_book(root)
-    files = render_book(book, root, progress, charts)
+    with book_folder(root, rev) as folder:
+        book, warnings = load_book_from(folder, rev)
+        inside = [Path(os.path.relpath(out.resolve(), root.resolve())).as_posix()] if write else []
+        stamp = history.stamp(root, book.config.version, rev, tuple(p for p in inside if not p.startswith("..")))
+        changes = None
+        if since is not None:
+            old, _ = load_book_at(root, since)
+            changes = compare(old, book, history.label(root, since), history.label(root, rev), since)
+        files = render_book(book, folder, progress, charts or ChartRenderer(root), stamp, changes)
     if write:
         replace_folder(out, files)
     pages = sum(1 for rel in files if rel.endswith(".html"))
-    return BuildResult(book, files, pages, warnings, time.perf_counter() - started)
+    return BuildResult(book, files, pages, warnings, time.perf_counter() - started, stamp, changes)

@@ -14,6 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from . import build as pipeline
 from .errors import ContentError, Problem
+from .history import GitError
 from .output import OutputError
 
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -65,30 +66,38 @@ def main() -> None:
     """Build briefing books as static, offline HTML sites."""
 
 
+def error(message: str) -> None:
+    """Print one error that is not about a content file, and exit with status 1."""
+    err.print(f"error: {message}", style="bold red", markup=False)
+    sys.exit(1)
+
+
 @main.command()
 @site_option
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Output folder.  [default: SITE/_site]")
+@click.option("--rev", default=None, metavar="REV",
+              help="Build the book as it was at this git revision (the working tree is not touched).")
+@click.option("--since", default=None, metavar="OLD",
+              help="Add a 'Changes since OLD' page and mark what changed since that revision.")
 @quiet_option
-def build(site: Path, out_dir: Optional[Path], quiet: bool) -> None:
+def build(site: Path, out_dir: Optional[Path], rev: Optional[str], since: Optional[str], quiet: bool) -> None:
     """Validate the book and write the site."""
     out_dir = out_dir if out_dir is not None else site / "_site"
     try:
         with progress_bar(quiet) as progress:
-            result = pipeline.build(site, out_dir, progress)
+            result = pipeline.build(site, out_dir, progress, rev=rev, since=since)
     except ContentError as exc:
         kept = "the previous build is unchanged" if out_dir.exists() else "nothing was written"
         fail(exc.problems, site, f"{kept} ({out_dir})")
-    except OutputError as exc:
-        err.print(f"error: {exc}", style="bold red", markup=False)
-        sys.exit(1)
+    except (OutputError, GitError) as exc:
+        error(str(exc))
     except OSError as exc:
-        err.print(f"error: cannot write {out_dir}: {exc.strerror or exc}", style="bold red", markup=False)
-        sys.exit(1)
+        error(f"cannot write {out_dir}: {exc.strerror or exc}")
     report(result.warnings, site)
     if not quiet:
         out.print(f"Built {result.pages} pages ({len(result.files)} files) in {result.seconds:.2f} s "
-                  f"→ {os.path.relpath(out_dir)}", markup=False)
+                  f"→ {os.path.relpath(out_dir)} ({result.stamp.brief()})", markup=False)
 
 
 @main.command()
@@ -149,3 +158,60 @@ def serve(site: Path, host: str, port: int) -> None:
                   markup=False)
         sys.exit(1)
     out.print("Stopped.", markup=False)
+
+
+@main.command()
+@site_option
+@click.argument("old")
+@click.argument("new", required=False)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def diff(site: Path, old: str, new: Optional[str], fmt: str) -> None:
+    """Report what changed in the book from revision OLD to NEW (default: the working tree)."""
+    from . import history
+    from .changes import compare, format_text
+
+    try:
+        before, _ = pipeline.load_book_at(site, old)
+        after, _ = pipeline.load_book_at(site, new)
+        changes = compare(before, after, history.label(site, old), history.label(site, new))
+    except ContentError as exc:
+        fail(exc.problems, site, "cannot compare")
+    except GitError as exc:
+        error(str(exc))
+    if fmt == "json":
+        click.echo(changes.to_json(), nl=False)
+    else:
+        click.echo(format_text(changes), nl=False)
+
+
+@main.command()
+@site_option
+@click.argument("dest", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--version", "name", required=True, help="Name of the version, e.g. v3 (a folder name).")
+@click.option("--latest", is_flag=True, help="Make this version the one DEST/latest leads to.")
+@click.option("--rev", default=None, metavar="REV", help="Publish the book as it was at this revision.")
+@quiet_option
+def publish(site: Path, dest: Path, name: str, latest: bool, rev: Optional[str], quiet: bool) -> None:
+    """Build the book and publish it as DEST/VERSION, beside earlier versions."""
+    from .publish import PublishError, check_version_name
+    from .publish import publish as run
+
+    try:
+        check_version_name(name)
+        with progress_bar(quiet) as progress:
+            result = pipeline.build(site, progress=progress, write=False, rev=rev)
+        if result.stamp.dirty:
+            err.print("warning: publishing uncommitted changes; commit first so that this version "
+                      "can be found again in git", style="yellow", markup=False)
+        target = run(result.files, dest, name, latest, result.book.config.title,
+                     result.stamp.describe(), result.book.config.as_of.isoformat())
+    except ContentError as exc:
+        fail(exc.problems, site, f"nothing was published ({dest})")
+    except (PublishError, GitError) as exc:
+        error(f"{exc}; nothing was published")
+    except OSError as exc:
+        error(f"cannot publish to {dest}: {exc.strerror or exc}; nothing already published was changed")
+    report(result.warnings, site)
+    if not quiet:
+        out.print(f"Published {result.book.config.title!r} as {name} in {os.path.relpath(target)}"
+                  f"{' (latest)' if latest else ''}", markup=False)

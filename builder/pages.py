@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 from . import urls
 from .book import Book
+from .changes import BookChanges, ItemChange
 from .charts import Chart, build_chart
 from .content import ChartBlock
 from .geo import STATES, State
@@ -37,8 +38,8 @@ SECTION_TITLES = {"home": "Cover", "programme": "Programme", "issues": "Issue pa
                   "sources": "Sources"}
 
 
-def plan_nav(book: Book) -> list[NavEntry]:
-    """Return the navigation entries in the order site.yaml gives."""
+def plan_nav(book: Book, changes: Optional[BookChanges] = None) -> list[NavEntry]:
+    """Return the navigation entries in the order site.yaml gives (and Changes, when asked for)."""
     entries = []
     for key in book.config.nav:
         if key.startswith("pages/"):
@@ -48,10 +49,12 @@ def plan_nav(book: Book) -> list[NavEntry]:
             continue
         else:
             entries.append(NavEntry(key, SECTION_TITLES[key], urls.SECTION_URLS[key]))
+    if changes is not None:
+        entries.append(NavEntry("changes", "Changes", urls.CHANGES))
     return entries
 
 
-def plan_pages(book: Book, root: Path) -> list[PagePlan]:
+def plan_pages(book: Book, root: Path, changes: Optional[BookChanges] = None) -> list[PagePlan]:
     """Return every page of the site, with its charts, in a fixed order."""
     def chart(kind: str, records: list, metric: str = "jobs", colour: str = "sector",
               highlight: Optional[State] = None) -> Chart:
@@ -90,7 +93,23 @@ def plan_pages(book: Book, root: Path) -> list[PagePlan]:
     for page in book.pages:
         plans.append(PagePlan(urls.page_url(page.id), "page.html", page.title, f"pages/{page.id}",
                               {"page": page, "charts": [build_chart(book, b, root) for b in page.charts]}))
+    if changes is not None:
+        plans.append(PagePlan(urls.CHANGES, "changes.html", f"Changes since {changes.old_name}", "changes"))
     return plans
+
+
+def change_url(item: ItemChange) -> Optional[str]:
+    """Return the page where a changed item is shown, or None if it was removed."""
+    if item.status == "removed":
+        return None
+    if item.kind == "investment":
+        return None if item.id is None else f"{urls.INVESTMENT}#project-{item.id}"
+    if item.kind == "state figure":
+        state = item.id.split("/")[0]
+        return urls.state_url(state) if state in STATES else urls.INVESTMENT
+    return {"book": urls.HOME, "issue": urls.issue_url(item.id), "person": urls.person_url(item.id),
+            "programme item": f"{urls.PROGRAMME}#{item.id}", "fact": urls.fact_url(item.id),
+            "page": urls.page_url(item.id)}[item.kind]
 
 
 @dataclass

@@ -24,8 +24,9 @@ from .content import chart_marker
 from .errors import Problem
 from .figures import format_date, format_millions, format_number, format_value, in_dollars
 from .geo import STATES
+from .history import Stamp
 from .markup import Citations, TextRenderer
-from .pages import PagePlan, plan_nav
+from .pages import PagePlan, change_url, plan_nav
 
 TEMPLATES_DIR = "templates"
 
@@ -128,7 +129,7 @@ class Renderer:
         self.book = book
         self.env = make_environment(root)
         self.text = TextRenderer(book)
-        self.nav = plan_nav(book)
+        self.nav = plan_nav(book, (extra or {}).get("changes"))
         self.root = root
         self.extra = extra or {}
         cur = book.config.currency
@@ -137,6 +138,9 @@ class Renderer:
             "in_dollars": lambda value, unit: in_dollars(value, unit, cur),
             "programme_times": self.programme_times,
             "charts": [],
+            "change_url": change_url,
+            "stamp": Stamp(book.config.version),
+            "changes": None,
         }
 
     def programme_times(self, item: Any) -> dict[str, str]:

@@ -14,6 +14,7 @@ PEOPLE = "people/index.html"
 FACTS = "facts.html"
 INVESTMENT = "investment/index.html"
 SOURCES = "sources.html"
+CHANGES = "changes.html"
 
 SECTION_URLS = {"home": HOME, "programme": PROGRAMME, "issues": ISSUES, "people": PEOPLE,
                 "facts": FACTS, "investment": INVESTMENT, "sources": SOURCES}
