@@ -117,7 +117,7 @@ def render_charts(plans: list[PagePlan], renderer: ChartRenderer,
     unique = {c.key: c for plan in plans for c in plan.context.get("charts", [])}
     tick = progress("Rendering charts", len(unique)) if progress and unique else None
     files = {}
-    for key, chart in sorted(unique.items()):
+    for _, chart in sorted(unique.items()):
         files[chart.svg_path] = renderer.svg(chart.spec, chart.needs_geo)
         if tick:
             tick()

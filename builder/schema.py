@@ -217,10 +217,7 @@ def problems_from(exc: ValidationError, model: type[BaseModel], doc: Document,
     """Translate a ValidationError into located problems."""
     out = []
     for err in exc.errors(include_url=False):
-        loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
-        # pydantic adds the union member or validator name to the path; drop them
-        loc = tuple(p for p in loc if not (isinstance(p, str) and ("[" in p or p in ("str", "int"))))
-        full = prefix + loc
+        full = prefix + tuple(err["loc"])
         on_key = err["type"] == "extra_forbidden"
         line, column = doc.where(full, key=on_key)
         out.append(Problem(doc.path, line, column, format_loc(full), _message(err, model)))

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from builder.build import build, load_book
+from builder.build import build
 from builder.pages import plan_pages
 from conftest import MINIMAL, REPO, copy_site, run_briefing, tree
 from links import broken_links
