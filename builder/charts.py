@@ -8,7 +8,9 @@ chart with `kind: vega-lite` and a spec file.
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import json
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -346,7 +348,21 @@ def vega_lite_chart(book: Book, block: ChartBlock, records: list[Investment], hi
     spec = load_spec_file(root or Path("."), block.spec)
     title = block.title or (spec.get("title") if isinstance(spec.get("title"), str) else "") or "Chart"
     caption = block.caption or f"Source: {block.spec} in this book; book as of {format_date(book.config.as_of)}."
-    return Chart(title, block.caption or title, spec, caption, Table([], []))
+    return Chart(title, block.caption or title, spec, caption, table_of(spec))
+
+
+def table_of(spec: dict[str, Any]) -> Table:
+    """Return the data table behind a spec's top-level inline data, when it has some."""
+    data = spec.get("data") if isinstance(spec.get("data"), dict) else {}
+    values = data.get("values")
+    if isinstance(values, str) and data.get("format", {}).get("type", "csv") in ("csv", "tsv"):
+        delimiter = "\t" if data.get("format", {}).get("type") == "tsv" else ","
+        rows = list(csv.reader(io.StringIO(values), delimiter=delimiter))
+        return Table(rows[0], rows[1:]) if rows else Table([])
+    if isinstance(values, list) and values and all(isinstance(v, dict) for v in values):
+        headers = list(dict.fromkeys(k for v in values for k in v))
+        return Table(headers, [["" if v.get(h) is None else str(v.get(h)) for h in headers] for v in values])
+    return Table([])
 
 
 def load_spec_file(root: Path, rel: str) -> dict[str, Any]:

@@ -162,6 +162,7 @@ def test_vega_lite_spec_data_files_are_inlined_for_file_urls(minimal_book):
     assert "url" not in chart.spec["data"]
     assert chart.spec["data"]["values"] == "year,budget\nFY2024,7.95\nFY2025,8.7\n"
     assert chart.spec["data"]["format"] == {"type": "csv"}
+    assert (chart.table.headers, chart.table.rows) == (["year", "budget"], [["FY2024", "7.95"], ["FY2025", "8.7"]])
 
 
 @pytest.mark.parametrize("cells, message", [
