@@ -238,11 +238,8 @@ def _reference_problem(book: Book, kind: str, ref: str) -> Optional[str]:
 
 
 def _check_page_references(book: Book, page: Page, broken=()) -> Iterator[Problem]:
-    if page.front is not None:
-        from .schema import Origin
-        front = Model()
-        front._origin = Origin(page.front)
-        yield from check_text_references(book, front, [(("summary",), page.summary)], broken)
+    if page.meta is not None:
+        yield from check_text_references(book, page.meta, [(("summary",), page.summary)], broken)
     for offset, line in enumerate(page.body.splitlines()):
         for match in REFERENCE.finditer(line):
             if match.group(2) in broken:

@@ -214,7 +214,7 @@ class Page:
     body: str
     body_line: int  # line of the file where the Markdown body starts
     path: str
-    front: Optional[Document] = None  # the front matter, to locate mistakes in it
+    meta: Optional[PageMeta] = None  # the front matter, which knows where it was read from
     charts: tuple[ChartBlock, ...] = ()  # from ```chart blocks in the body
 
 
@@ -333,7 +333,7 @@ def _load_pages(root: Path, problems: list[Problem]) -> list[Page]:
                                     "lowercase letters, digits and hyphens"))
             continue
         body, charts = extract_chart_blocks(body, body_line, rel, problems)
-        pages.append(Page(page_id, meta.title, meta.summary, body, body_line, rel, front, charts))
+        pages.append(Page(page_id, meta.title, meta.summary, body, body_line, rel, meta, charts))
     return pages
 
 

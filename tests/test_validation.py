@@ -114,6 +114,7 @@ def test_references_in_plain_text_fields_are_reported(minimal_site: Path):
     ("site.yaml", "  - Agree the first thing {fact:nope}."),
     ("content/people/bob.yaml", "summary: The counterpart. Watch {fact:nope}."),
     ("content/schedule.yaml", "notes: Times are provisional {fact:nope}."),
+    ("content/pages/notes.md", "summary: How to read this book {fact:nope}."),
 ])
 def test_references_are_checked_in_every_markdown_field(minimal_site: Path, where: str, text: str):
     path = minimal_site / where
