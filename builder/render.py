@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import traceback
 from datetime import date, datetime
-from importlib.resources import files
+import importlib.util
 from pathlib import Path
 from typing import Any, Iterable, Optional
 from zoneinfo import ZoneInfo
@@ -34,9 +34,12 @@ TEMPLATES_DIR = "templates"
 def theme_dir() -> Path:
     """Return the folder holding the default templates and assets."""
     try:
-        return Path(str(files("builder.theme")))
-    except ModuleNotFoundError:  # a source checkout or an editable install
-        return Path(__file__).resolve().parent.parent / TEMPLATES_DIR
+        spec = importlib.util.find_spec("builder.theme")
+    except ModuleNotFoundError:
+        spec = None
+    if spec is not None and spec.submodule_search_locations:  # an installed wheel
+        return Path(list(spec.submodule_search_locations)[0])
+    return Path(__file__).resolve().parent.parent / TEMPLATES_DIR  # a source checkout
 
 
 def template_dirs(root: Path) -> list[Path]:
