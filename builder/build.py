@@ -18,7 +18,7 @@ from typing import Callable, Iterator, Optional
 from . import history
 from .book import Book, assemble_book
 from .changes import BookChanges, compare
-from .charts import check_blocks
+from .chartblocks import check_blocks
 from .config import CONFIG_FILE, load_config
 from .content import load_content
 from .data import load_data
@@ -26,7 +26,7 @@ from .errors import ContentError, Problem, Problems
 from .offline import external_requests
 from .output import MANIFEST, check_output_location, manifest, replace_folder
 from .pages import PagePlan, plan_pages
-from .render import TEMPLATES_DIR, RenderError, Renderer, asset_files
+from .render import TEMPLATES_DIR, Renderer, RenderError, asset_files
 from .vega import LICENSES, ChartRenderer, geo_script, javascript_bundle
 
 Progress = Callable[[str, int], Callable[[], None]]

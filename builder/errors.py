@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import difflib
 import dataclasses
+import difflib
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 

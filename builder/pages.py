@@ -10,7 +10,8 @@ from urllib.parse import urlsplit
 from . import urls
 from .book import Book
 from .changes import BookChanges, ItemChange
-from .charts import Chart, build_chart
+from .chartblocks import build_chart
+from .charts import Chart
 from .content import ChartBlock
 from .geo import STATES, State
 

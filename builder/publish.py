@@ -9,13 +9,13 @@ over http) and DEST/versions.json; DEST/index.html lists the versions.
 
 from __future__ import annotations
 
+import fcntl
 import html
 import json
 import os
 import re
 import shutil
 import tempfile
-import fcntl
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator, Mapping, Optional

@@ -7,9 +7,9 @@ build (StrictUndefined) and every value is escaped unless marked safe.
 
 from __future__ import annotations
 
+import importlib.util
 import traceback
 from datetime import date, datetime
-import importlib.util
 from pathlib import Path
 from typing import Any, Iterable, Optional
 from zoneinfo import ZoneInfo
@@ -22,7 +22,13 @@ from . import urls
 from .book import Book
 from .content import chart_marker
 from .errors import Problem
-from .figures import format_date, format_millions, format_number, format_value, in_dollars
+from .figures import (
+    format_date,
+    format_millions,
+    format_number,
+    format_value,
+    in_dollars,
+)
 from .geo import STATES
 from .history import Stamp
 from .markup import Citations, TextRenderer

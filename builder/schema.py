@@ -10,12 +10,18 @@ from __future__ import annotations
 import re
 import types
 import typing
-from datetime import date
 from dataclasses import dataclass
+from datetime import date
 from typing import Annotated, Any, Optional, TypeVar
 
-from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, PrivateAttr,
-                      ValidationError)
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    PrivateAttr,
+    ValidationError,
+)
 
 from .errors import Problem, did_you_mean
 from .source import Document, format_loc

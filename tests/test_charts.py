@@ -8,7 +8,8 @@ import pytest
 from bs4 import BeautifulSoup
 
 from builder.build import build, load_book
-from builder.charts import build_chart, state_rows
+from builder.chartblocks import build_chart
+from builder.charts import state_rows
 from builder.content import ChartBlock
 from builder.errors import ContentError
 from builder.geo import STATES
