@@ -46,9 +46,6 @@ class InvestmentFilter(Model):
                 and (not self.status or record.status in self.status)
                 and (not self.company or any(c.lower() in company for c in self.company)))
 
-    def is_empty(self) -> bool:
-        return not (self.sector or self.state or self.company or self.status)
-
 
 class ChartBlock(Model):
     """A chart placed by an author: what to draw, from which records, showing which figure."""

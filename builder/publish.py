@@ -18,7 +18,7 @@ import shutil
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator, Mapping, Optional
+from typing import Iterator, Mapping
 
 from .output import write_tree
 
@@ -193,7 +193,3 @@ def point_latest(dest: Path, name: str) -> None:
     os.symlink(name, link, target_is_directory=True)
     os.replace(link, dest / LATEST)
 
-
-def latest_of(dest: Path) -> Optional[str]:
-    path = dest / LATEST
-    return os.readlink(path) if path.is_symlink() else None

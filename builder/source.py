@@ -158,7 +158,7 @@ def _walk(loader: yaml.SafeLoader, node: yaml.Node, loc: Loc, doc: Document) -> 
                 key = str(key)
             if key in out:
                 doc.problems.append(Problem(
-                    doc.path, *_mark(key_node, doc), _format_loc(loc + (key,)),
+                    doc.path, *_mark(key_node, doc), format_loc(loc + (key,)),
                     "duplicate key; the later value would silently win"))
             doc.keys[loc + (key,)] = _mark(key_node, doc)
             out[key] = _walk(loader, value_node, loc + (key,), doc)
@@ -170,12 +170,12 @@ def _walk(loader: yaml.SafeLoader, node: yaml.Node, loc: Loc, doc: Document) -> 
     try:
         return loader.construct_object(node, deep=True)
     except yaml.constructor.ConstructorError as exc:
-        doc.problems.append(Problem(doc.path, *_mark(node, doc), _format_loc(loc),
+        doc.problems.append(Problem(doc.path, *_mark(node, doc), format_loc(loc),
                                       exc.problem or "cannot read this value"))
         return None
 
 
-def _format_loc(loc: Loc) -> str:
+def format_loc(loc: Loc) -> str:
     out = ""
     for part in loc:
         if isinstance(part, int):
@@ -184,8 +184,6 @@ def _format_loc(loc: Loc) -> str:
             out += ("." if out else "") + str(part)
     return out
 
-
-format_loc = _format_loc
 
 _FRONT = re.compile(r"\A---[ \t]*\n(.*?)^(?:---|\.\.\.)[ \t]*\n?", re.S | re.M)
 
