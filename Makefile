@@ -22,6 +22,8 @@ serve: setup
 	$(BIN)/briefing serve
 
 test: setup
+	$(BIN)/mypy
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest
 
 clean:

@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/charts.py [--site DIR]
 
-Cold renders go through vl-convert; warm renders read the SVG cached by the
+Cold renders go through vl-convert; warm renders read the SVG kept by the
 previous build. Spec building (Altair) is timed separately.
 """
 
@@ -14,9 +14,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from builder import vega
-from builder.build import load_book, render_charts
-from builder.pages import plan_pages
+from builder.build import load_book
+from builder.cache import BuildCache
+from builder.charts.vega import render_svg
+from builder.targets.site.plan import plan_pages
 
 
 def main() -> None:
@@ -26,27 +27,33 @@ def main() -> None:
     book, _ = load_book(args.site)
 
     started = time.perf_counter()
-    plans = plan_pages(book, args.site)
+    plans = plan_pages(book)
     specs = time.perf_counter() - started
-    charts = {c.key for p in plans for c in p.context.get("charts", [])}
+    charts = {c.key: c for p in plans for c in p.charts}
 
-    with tempfile.TemporaryDirectory() as cache:
-        import os
-        os.environ[vega.CACHE_ENV] = cache
-        cold = vega.ChartRenderer(args.site)
-        render_charts(plans, cold)
-        warm = vega.ChartRenderer(args.site)  # a new build: nothing in memory, the cache on disk
-        render_charts(plans, warm)
+    def draw(cache: BuildCache) -> list[float]:
+        timings = []
+        for chart in charts.values():
+            begun = time.perf_counter()
+            render_svg(chart.spec, chart.needs_geo, cache)
+            timings.append((time.perf_counter() - begun) * 1000)
+        return timings
 
-    def report(name: str, timings: list[tuple[str, float]]) -> None:
-        ms = [t * 1000 for _, t in timings]
+    with tempfile.TemporaryDirectory() as folder:
+        cold_cache = BuildCache(Path(folder))
+        cold = draw(cold_cache)
+        warm_cache = BuildCache(Path(folder))  # a new build: nothing in memory, the SVGs on disk
+        warm = draw(warm_cache)
+
+    def report(name: str, ms: list[float]) -> None:
         print(f"{name:5} {len(ms):3} charts  total {sum(ms):8.1f} ms  per chart: median {statistics.median(ms):7.2f} ms"
               f"  min {min(ms):7.2f}  max {max(ms):7.2f}")
 
     print(f"{len(charts)} distinct charts on {len(plans)} pages; specs built with Altair in {specs * 1000:.0f} ms")
-    report("cold", cold.stats.rendered)
-    report("warm", warm.stats.cached)
-    assert not warm.stats.rendered, "a warm build rendered a chart again"
+    report("cold", cold)
+    report("warm", warm)
+    assert len(cold_cache.rendered_svgs) == len(charts) and not warm_cache.rendered_svgs, \
+        "a warm build rendered a chart again"
 
 
 if __name__ == "__main__":

@@ -16,8 +16,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from builder import vega
 from builder.build import build
+from builder.cache import BuildCache
 from builder.geo import STATES, state_shapes
 
 REPO = Path(__file__).resolve().parent.parent
@@ -55,18 +55,16 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "book"
         make_book(root, args.issues, args.rows)
-        import os
-        os.environ[vega.CACHE_ENV] = str(Path(tmp) / "cache")
-        charts = vega.ChartRenderer(root)
+        cache = BuildCache(Path(tmp) / "cache")
         timings = []
         for label in ("cold build", "warm rebuild, nothing changed"):
             started = time.perf_counter()
-            result = build(root, Path(tmp) / "out", charts=charts)
+            result = build(root, Path(tmp) / "out", cache=cache)
             timings.append((label, time.perf_counter() - started))
         paper = root / "content/issues/gen-0001.yaml"
         paper.write_text(paper.read_text().replace("Point 3 of issue 1.", "Point 3, edited."))
         started = time.perf_counter()
-        build(root, write=False, charts=charts)
+        build(root, write=False, static_charts=True, cache=cache)
         timings.append(("rebuild after editing one point (in memory, as serve does)", time.perf_counter() - started))
         size = sum(len(b) for b in result.files.values()) / 1e6
         print(f"{len(result.book.issues)} issues, {len(result.book.investments)} investment rows: "

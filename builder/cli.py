@@ -6,16 +6,14 @@ import os
 import sys
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator, Optional
+from typing import Callable, Iterator, NoReturn, Optional
 
 import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from . import build as pipeline
-from .errors import ContentError, Problem
-from .history import GitError
-from .output import OutputError
+from .errors import BriefingError, ContentError, Problem
 
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 out = Console(highlight=False, soft_wrap=True)
@@ -47,17 +45,36 @@ def progress_bar(quiet: bool) -> Iterator[Optional[pipeline.Progress]]:
         return
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   console=err, transient=True) as bar:
-        def start(name: str, total: int):
+        def start(name: str, total: int) -> Callable[[], None]:
             task = bar.add_task(name, total=total)
             return lambda: bar.advance(task)
         yield start
 
 
-def fail(problems: list[Problem], root: Path, what: str) -> None:
+def fail(problems: list[Problem], root: Path, what: str) -> NoReturn:
     report(problems, root)
     count = sum(1 for p in problems if p.severity == "error")
     err.print(f"{count} error{'s' if count != 1 else ''}; {what}", style="bold red", markup=False)
     sys.exit(1)
+
+
+@contextmanager
+def user_errors(site: Path, outcome: Callable[[], str], cannot: str = "", after: str = "") -> Iterator[None]:
+    """Turn the user's mistakes into messages and exit status 1; let bugs show their traceback.
+
+    outcome says what became of the output (`nothing was written`); cannot prefixes an OSError
+    (`cannot write _site`); after ends a refusal (`; nothing was published`).
+    """
+    try:
+        yield
+    except ContentError as exc:
+        fail(exc.problems, site, outcome())
+    except BriefingError as exc:
+        error(f"{exc}{after}")
+    except OSError as exc:
+        if not cannot:
+            raise
+        error(f"{cannot}: {exc.strerror or exc}{after}")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -66,7 +83,7 @@ def main() -> None:
     """Build briefing books as static, offline HTML sites."""
 
 
-def error(message: str) -> None:
+def error(message: str) -> NoReturn:
     """Print one error that is not about a content file, and exit with status 1."""
     err.print(f"error: {message}", style="bold red", markup=False)
     sys.exit(1)
@@ -83,21 +100,15 @@ def error(message: str) -> None:
 @quiet_option
 def build(site: Path, out_dir: Optional[Path], rev: Optional[str], since: Optional[str], quiet: bool) -> None:
     """Validate the book and write the site."""
-    out_dir = out_dir if out_dir is not None else site / "_site"
-    try:
+    target = out_dir if out_dir is not None else site / "_site"
+    kept = lambda: ("the previous build is unchanged" if target.exists() else "nothing was written") + f" ({target})"  # noqa: E731
+    with user_errors(site, kept, cannot=f"cannot write {target}"):
         with progress_bar(quiet) as progress:
-            result = pipeline.build(site, out_dir, progress, rev=rev, since=since)
-    except ContentError as exc:
-        kept = "the previous build is unchanged" if out_dir.exists() else "nothing was written"
-        fail(exc.problems, site, f"{kept} ({out_dir})")
-    except (OutputError, GitError) as exc:
-        error(str(exc))
-    except OSError as exc:
-        error(f"cannot write {out_dir}: {exc.strerror or exc}")
+            result = pipeline.build(site, target, progress=progress, rev=rev, since=since)
     report(result.warnings, site)
     if not quiet:
         out.print(f"Built {result.pages} pages ({len(result.files)} files) in {result.seconds:.2f} s "
-                  f"→ {os.path.relpath(out_dir)} ({result.stamp.brief()})", markup=False)
+                  f"→ {os.path.relpath(target)} ({result.stamp.brief() if result.stamp else ''})", markup=False)
 
 
 @main.command()
@@ -105,11 +116,9 @@ def build(site: Path, out_dir: Optional[Path], rev: Optional[str], since: Option
 @quiet_option
 def check(site: Path, quiet: bool) -> None:
     """Validate the book without writing anything."""
-    try:
+    with user_errors(site, lambda: "nothing was written"):
         with progress_bar(quiet) as progress:
             result = pipeline.build(site, progress=progress, write=False)
-    except ContentError as exc:
-        fail(exc.problems, site, "nothing was written")
     report(result.warnings, site)
     if not quiet:
         book = result.book
@@ -123,12 +132,9 @@ def check(site: Path, quiet: bool) -> None:
 @quiet_option
 def init(directory: Path, quiet: bool) -> None:
     """Start a new, minimal briefing book in DIRECTORY."""
-    from .scaffold import ScaffoldError, create_book
-    try:
+    from .scaffold import create_book
+    with user_errors(directory, lambda: "nothing was written"):
         written = create_book(directory)
-    except ScaffoldError as exc:
-        err.print(f"error: {exc}", style="bold red", markup=False)
-        sys.exit(1)
     if not quiet:
         out.print(f"Created a new briefing book in {directory} ({len(written)} files).", markup=False)
         out.print(f"Next: cd {directory} && briefing build", markup=False)
@@ -141,7 +147,7 @@ def init(directory: Path, quiet: bool) -> None:
               help="Port to listen on (0 picks a free one).")
 def serve(site: Path, host: str, port: int) -> None:
     """Preview the book: serve it, rebuild on every save, refresh open pages."""
-    from .server import serve as run
+    from .serve import serve as run
 
     if host not in ("127.0.0.1", "localhost", "::1"):
         err.print(f"warning: serving on {host} lets other machines on the network read this book; "
@@ -167,17 +173,13 @@ def serve(site: Path, host: str, port: int) -> None:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def diff(site: Path, old: str, new: Optional[str], fmt: str) -> None:
     """Report what changed in the book from revision OLD to NEW (default: the working tree)."""
-    from . import history
-    from .changes import compare, format_text
+    from .versions import git
+    from .versions.changes import compare, format_text
 
-    try:
-        before, _ = pipeline.load_book_at(site, old)
-        after, _ = pipeline.load_book_at(site, new)
-        changes = compare(before, after, history.label(site, old), history.label(site, new))
-    except ContentError as exc:
-        fail(exc.problems, site, "cannot compare")
-    except GitError as exc:
-        error(str(exc))
+    with user_errors(site, lambda: "cannot compare"):
+        before, _ = pipeline.load_book(site, old)
+        after, _ = pipeline.load_book(site, new)
+        changes = compare(before, after, git.label(site, old), git.label(site, new))
     if fmt == "json":
         click.echo(changes.to_json(), nl=False)
     else:
@@ -193,24 +195,20 @@ def diff(site: Path, old: str, new: Optional[str], fmt: str) -> None:
 @quiet_option
 def publish(site: Path, dest: Path, name: str, latest: bool, rev: Optional[str], quiet: bool) -> None:
     """Build the book and publish it as DEST/VERSION, beside earlier versions."""
-    from .publish import PublishError, check_version_name
-    from .publish import publish as run
+    from .versions.publish import check_version_name
+    from .versions.publish import publish as run
 
-    try:
+    with user_errors(site, lambda: f"nothing was published ({dest})", cannot=f"cannot publish to {dest}",
+                     after="; nothing was published"):
         check_version_name(name)
         with progress_bar(quiet) as progress:
-            result = pipeline.build(site, progress=progress, write=False, rev=rev)
+            result = pipeline.build(site, progress=progress, write=False, static_charts=True, rev=rev)
+        assert result.stamp is not None
         if result.stamp.dirty:
             err.print("warning: publishing uncommitted changes; commit first so that this version "
                       "can be found again in git", style="yellow", markup=False)
         target = run(result.files, dest, name, latest, result.book.config.title,
                      result.stamp.describe(), result.book.config.as_of.isoformat())
-    except ContentError as exc:
-        fail(exc.problems, site, f"nothing was published ({dest})")
-    except (PublishError, GitError) as exc:
-        error(f"{exc}; nothing was published")
-    except OSError as exc:
-        error(f"cannot publish to {dest}: {exc.strerror or exc}; nothing already published was changed")
     report(result.warnings, site)
     if not quiet:
         out.print(f"Published {result.book.config.title!r} as {name} in {os.path.relpath(target)}"

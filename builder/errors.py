@@ -1,4 +1,8 @@
-"""Mistakes in a briefing folder, located at a file, line and column."""
+"""The errors briefing reports to its user: mistakes located in the book, and refusals.
+
+Everything here is the user's to fix and is printed without a traceback. Any
+other exception is a bug in briefing and shows its traceback.
+"""
 
 from __future__ import annotations
 
@@ -32,7 +36,11 @@ class Problem:
         return self.format()
 
 
-class ContentError(Exception):
+class BriefingError(Exception):
+    """A refusal the user can act on (an unsafe output folder, an unknown revision, …)."""
+
+
+class ContentError(BriefingError):
     """Raised when the content has mistakes; carries every one found."""
 
     def __init__(self, problems: Sequence[Problem]):

@@ -5,11 +5,13 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from .errors import BriefingError
+
 STARTER = Path(__file__).resolve().parent / "starter"
 GITIGNORE = "_site/\n.briefing-cache/\n"
 
 
-class ScaffoldError(Exception):
+class ScaffoldError(BriefingError):
     """The new book cannot be created where asked."""
 
 

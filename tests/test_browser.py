@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from builder.build import build, load_book
-from builder.figures import format_millions, format_number
+from builder.text.figures import format_millions, format_number
 from conftest import REPO
 from servers import Watch, nginx
 

@@ -6,7 +6,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from builder.build import build
-from builder.pages import plan_pages
+from builder.targets.site.plan import plan_pages
 from conftest import MINIMAL, REPO, copy_site, run_briefing, tree
 from links import broken_links
 
@@ -21,7 +21,7 @@ def sample_build(tmp_path_factory) -> tuple[Path, object]:
 
 def test_sample_book_has_every_planned_page(sample_build):
     out, result = sample_build
-    urls = [plan.url for plan in plan_pages(result.book, REPO)]
+    urls = [plan.url for plan in plan_pages(result.book)]
     assert len(urls) == len(set(urls))
     missing = [url for url in urls if not (out / url).is_file()]
     assert missing == []

@@ -8,13 +8,13 @@ import pytest
 from bs4 import BeautifulSoup
 
 from builder.build import build, load_book
-from builder.chartblocks import build_chart
-from builder.charts import state_rows
-from builder.content import ChartBlock
+from builder.cache import BuildCache
+from builder.charts import build_chart
+from builder.charts.investment import state_rows
 from builder.errors import ContentError
 from builder.geo import STATES
-from builder.pages import plan_pages
-from builder.vega import ChartRenderer
+from builder.model import ChartBlock
+from builder.targets.site.plan import plan_pages
 from conftest import MINIMAL, REPO, write_files
 
 
@@ -32,7 +32,7 @@ def lookup_values(spec: dict) -> list[dict]:
 
 
 def test_map_joins_every_state_and_dc_to_its_figures(minimal_book):
-    chart = build_chart(minimal_book, ChartBlock(kind="map", metric="jobs"), MINIMAL)
+    chart = build_chart(minimal_book, ChartBlock(kind="map", metric="jobs"))
     rows = lookup_values(chart.spec)
     assert sorted(r["id"] for r in rows) == sorted(s.fips for s in STATES.values())
     assert len(rows) == 51
@@ -48,7 +48,7 @@ def test_map_joins_every_state_and_dc_to_its_figures(minimal_book):
 
 
 def test_map_shows_only_projects_with_coordinates(minimal_book):
-    chart = build_chart(minimal_book, ChartBlock(kind="map"), MINIMAL)
+    chart = build_chart(minimal_book, ChartBlock(kind="map"))
     points = [layer for layer in chart.spec["layer"] if layer["mark"]["type"] == "circle"][0]
     rows = chart.spec["datasets"][points["data"]["name"]]
     assert sorted(r["company"] + ": " + r["project"] for r in rows) == [
@@ -58,7 +58,7 @@ def test_map_shows_only_projects_with_coordinates(minimal_book):
 
 
 def test_map_offers_a_choice_of_metric_and_starts_with_the_one_asked_for(minimal_book):
-    chart = build_chart(minimal_book, ChartBlock(kind="map", metric="amount"), MINIMAL)
+    chart = build_chart(minimal_book, ChartBlock(kind="map", metric="amount"))
     [param] = chart.spec["params"] if "params" in chart.spec else chart.spec["layer"][0]["params"]
     assert param["value"] == "amount"
     assert param["bind"]["options"] == ["amount", "jobs", "projects"]
@@ -67,14 +67,14 @@ def test_map_offers_a_choice_of_metric_and_starts_with_the_one_asked_for(minimal
 def test_state_map_picks_out_the_state(minimal_book):
     ky = STATES["KY"]
     records = [r for r in minimal_book.investments if r.state == "KY"]
-    chart = build_chart(minimal_book, ChartBlock(kind="map"), MINIMAL, highlight=ky, records=records)
+    chart = build_chart(minimal_book, ChartBlock(kind="map"), highlight=ky, records=records)
     outline = chart.spec["layer"][1]
     assert outline["transform"] == [{"filter": "datum.id == '21'"}]
     assert chart.title == "Japanese investment in Kentucky"
 
 
 def test_every_generated_spec_is_valid_vega_lite(minimal_book):
-    plans = plan_pages(minimal_book, MINIMAL)
+    plans = plan_pages(minimal_book)
     charts = [c for plan in plans for c in plan.context.get("charts", [])]
     assert len(charts) >= 8
     for chart in charts:
@@ -82,7 +82,7 @@ def test_every_generated_spec_is_valid_vega_lite(minimal_book):
 
 
 def test_sector_chart_sums_by_sector(minimal_book):
-    chart = build_chart(minimal_book, ChartBlock(kind="sectors", metric="amount"), MINIMAL)
+    chart = build_chart(minimal_book, ChartBlock(kind="sectors", metric="amount"))
     assert chart.table.rows == [["Automotive", "2", "$13.1 bn", "11,600"],
                                 ["Steel", "2", "$114.1 bn", "not disclosed"]]
 
@@ -96,7 +96,7 @@ def test_yen_amounts_are_converted_at_the_book_rate(minimal_site: Path):
 
 
 def test_chart_caption_gives_sources_and_as_of(minimal_book):
-    chart = build_chart(minimal_book, ChartBlock(kind="map"), MINIMAL)
+    chart = build_chart(minimal_book, ChartBlock(kind="map"))
     assert chart.caption.startswith("Source: 4 project records in this book (KY source; example.org)")
     assert "Status as of 2025-01 at the latest; book as of 20 Feb 2025." in chart.caption
 
@@ -159,7 +159,7 @@ def test_bad_vega_lite_spec_files_are_reported(minimal_site: Path, spec: str, me
 
 def test_vega_lite_spec_data_files_are_inlined_for_file_urls(minimal_book):
     block = minimal_book.issue_by_id["defence"].charts[0]
-    chart = build_chart(minimal_book, block, MINIMAL)
+    chart = build_chart(minimal_book, block)
     assert "url" not in chart.spec["data"]
     assert chart.spec["data"]["values"] == "year,budget\nFY2024,7.95\nFY2025,8.7\n"
     assert chart.spec["data"]["format"] == {"type": "csv"}
@@ -182,20 +182,19 @@ def test_coordinates_outside_the_state_are_located_errors(minimal_site: Path, ce
     assert problem.message.startswith(message)
 
 
-def test_unchanged_charts_are_not_rendered_again(minimal_site: Path, tmp_path: Path, monkeypatch):
-    monkeypatch.setenv("BRIEFING_CACHE", str(tmp_path / "cache"))
-    first = ChartRenderer(minimal_site)
-    build(minimal_site, tmp_path / "out", charts=first)
-    second = ChartRenderer(minimal_site)
-    build(minimal_site, tmp_path / "out", charts=second)
-    assert len(first.stats.rendered) >= 8 and first.stats.cached == []
-    assert second.stats.rendered == [] and len(second.stats.cached) == len(first.stats.rendered)
+def test_unchanged_charts_are_not_rendered_again(minimal_site: Path, tmp_path: Path):
+    first = BuildCache(tmp_path / "cache")
+    build(minimal_site, tmp_path / "out", cache=first)
+    second = BuildCache(tmp_path / "cache")
+    build(minimal_site, tmp_path / "out", cache=second)
+    assert len(first.rendered_svgs) >= 8 and first.reused_svgs == []
+    assert second.rendered_svgs == [] and len(second.reused_svgs) == len(first.rendered_svgs)
     # changing one record re-renders only the charts that show it
     path = minimal_site / "content/data/investments.csv"
     path.write_text(path.read_text().replace("Pittsburgh,PA,40.44,-79.99,steel,14100", "Pittsburgh,PA,40.44,-79.99,steel,14200"))
-    third = ChartRenderer(minimal_site)
-    build(minimal_site, tmp_path / "out", charts=third)
-    assert 0 < len(third.stats.rendered) < len(first.stats.rendered)
+    third = BuildCache(tmp_path / "cache")
+    build(minimal_site, tmp_path / "out", cache=third)
+    assert 0 < len(third.rendered_svgs) < len(first.rendered_svgs)
 
 
 def test_every_chart_has_a_static_svg_a_caption_and_a_data_table(tmp_path: Path):

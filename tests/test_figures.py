@@ -4,10 +4,10 @@ from datetime import date
 
 import pytest
 
-from builder.config import Currency, SourceRef
-from builder.figures import format_millions, format_money, format_number, format_value, in_dollars
-from builder.offline import external_requests, is_external
-from builder.urls import relative, root_of
+from builder.model.config import Currency, SourceRef
+from builder.text.figures import format_millions, format_money, format_number, format_value, in_dollars
+from builder.targets.offline import external_requests, is_external
+from builder.targets.site.urls import relative, root_of
 
 RATE = Currency(jpy_per_usd=155, as_of=date(2025, 2, 3),
                 source=SourceRef(label="FX", url="https://example.org/fx"))

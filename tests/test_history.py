@@ -280,3 +280,18 @@ def test_version_switcher_over_nginx_and_from_disk(browser, repo: Path, tmp_path
             assert page.locator("h1").inner_text() == "Energy"
             assert watch.errors == [] and watch.outside == []
             page.close()
+
+
+def test_diff_notices_a_changed_chart_block(repo: Path):
+    edit(repo / "content/pages/notes.md", "kind: years", "kind: sectors")
+    edit(repo / "content/issues/defence.yaml", "title: Defence budget", "title: Defence budget, FY2024-25")
+    result = run_briefing("diff", "v2", "--format", "json", cwd=repo)
+    assert result.returncode == 0, result.stderr
+    items = {(i["kind"], i["id"]): i for i in json.loads(result.stdout)["items"]}
+    [page_change] = items[("page", "notes")]["fields"]
+    assert page_change["field"] == "charts"
+    assert '"kind": "years"' in page_change["old"] and '"kind": "sectors"' in page_change["new"]
+    [issue_change] = items[("issue", "defence")]["fields"]
+    assert issue_change["field"] == "charts" and "FY2024-25" in issue_change["new"]
+    text = run_briefing("diff", "v2", cwd=repo).stdout
+    assert "No changes." not in text and "charts:" in text

@@ -4,14 +4,14 @@ from pathlib import Path
 
 import pytest
 
-from builder import output
-from builder.output import OutputError, check_output_location, replace_folder
+from builder import files
+from builder.targets.site.write import OutputError, check_output_location, write_site
 
 
 def test_replace_folder_swaps_in_the_new_build(tmp_path: Path):
     out = tmp_path / "site"
-    replace_folder(out, {"index.html": b"one", "a/b.html": b"two"})
-    replace_folder(out, {"index.html": b"three"})
+    write_site(out, {"index.html": b"one", "a/b.html": b"two"})
+    write_site(out, {"index.html": b"three"})
     assert sorted(p.name for p in out.rglob("*")) == ["index.html"]
     assert (out / "index.html").read_bytes() == b"three"
     assert [p.name for p in tmp_path.iterdir()] == ["site"]  # no temporary folders left behind
@@ -19,22 +19,22 @@ def test_replace_folder_swaps_in_the_new_build(tmp_path: Path):
 
 def test_a_failure_while_writing_keeps_the_previous_build(tmp_path: Path, monkeypatch):
     out = tmp_path / "site"
-    replace_folder(out, {"index.html": b"old"})
+    write_site(out, {"index.html": b"old"})
 
     def broken_write(target, files):
         (target / "half.html").write_bytes(b"half")
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(output, "write_tree", broken_write)
+    monkeypatch.setattr(files, "write_tree", broken_write)
     with pytest.raises(OSError):
-        replace_folder(out, {"index.html": b"new"})
+        write_site(out, {"index.html": b"new"})
     assert (out / "index.html").read_bytes() == b"old"
     assert [p.name for p in tmp_path.iterdir()] == ["site"]
 
 
 def test_output_folder_is_readable_by_a_web_server(tmp_path: Path):
     out = tmp_path / "site"
-    replace_folder(out, {"index.html": b"x"})
+    write_site(out, {"index.html": b"x"})
     assert out.stat().st_mode & 0o005 == 0o005
 
 

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from builder.server import ContentFilter, is_editor_temp, resolve_path
+from builder.serve.http import resolve_path
+from builder.serve.watch import ContentFilter, is_editor_temp
 from conftest import MINIMAL, REPO, copy_site
 from servers import free_port, wait_for_port
 

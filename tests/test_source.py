@@ -4,7 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from builder.source import SourceError, parse_yaml, read_text, split_front_matter
+from builder.source.files import SourceError, read_text
+from builder.source.pages import split_front_matter
+from builder.source.yaml import parse_yaml
 
 
 def test_yaml_keeps_country_codes_times_and_dates_as_text():

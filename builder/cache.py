@@ -1,0 +1,139 @@
+"""The build cache: what one build can reuse from the last, keyed by hashes of its inputs.
+
+The caller owns it. `briefing serve` keeps one alive across rebuilds; a command-line
+build makes its own, backed by a folder on disk for the slow artefacts (chart SVGs and
+the JavaScript bundle); `briefing check` uses one with no folder, so it writes nothing.
+Entries that a successful build did not use are dropped at its end, so the cache holds
+one book's worth of artefacts however long the server runs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Generic, Hashable, Iterable, Optional, TypeVar
+
+from .files import write_atomic
+
+V = TypeVar("V")
+
+CACHE_DIR = ".briefing-cache"
+CACHE_ENV = "BRIEFING_CACHE"  # set to share one cache folder between books (the tests do)
+
+
+def cache_folder(root: Path) -> Path:
+    """Return the folder a command-line build keeps its slow artefacts in."""
+    if os.environ.get(CACHE_ENV):
+        return Path(os.environ[CACHE_ENV])
+    return root / CACHE_DIR
+
+
+def digest(*parts: str | bytes) -> str:
+    """Return a hex SHA-256 of the parts, each length-prefixed so that no two inputs collide."""
+    h = hashlib.sha256()
+    for part in parts:
+        data = part.encode("utf-8") if isinstance(part, str) else part
+        h.update(len(data).to_bytes(8, "big"))
+        h.update(data)
+    return h.hexdigest()
+
+
+@dataclass
+class Store(Generic[V]):
+    """One kind of artefact, by key; counts what was reused and what was made."""
+
+    name: str
+    entries: dict[Hashable, V] = field(default_factory=dict)
+    used: set[Hashable] = field(default_factory=set)
+    hits: int = 0
+    misses: int = 0
+
+    def get(self, key: Hashable) -> Optional[V]:
+        """Return the entry for key, or None."""
+        if key in self.entries:
+            self.hits += 1
+            self.used.add(key)
+            return self.entries[key]
+        return None
+
+    def put(self, key: Hashable, value: V) -> V:
+        """Keep value under key and return it."""
+        self.misses += 1
+        self.entries[key] = value
+        self.used.add(key)
+        return value
+
+    def get_or_make(self, key: Hashable, make: Callable[[], V]) -> V:
+        """Return the entry for key, making it first if there is none."""
+        if key in self.entries:
+            return self.get(key)  # type: ignore[return-value]
+        return self.put(key, make())
+
+    def keep_alive(self, keys: Iterable[Hashable]) -> None:
+        """Count entries as used by this build although it did not read them (a reused page used them)."""
+        self.used.update(k for k in keys if k in self.entries)
+
+    def start(self) -> None:
+        self.used = set()
+        self.hits = self.misses = 0
+
+    def prune(self) -> None:
+        """Drop the entries the last build did not use."""
+        self.entries = {k: v for k, v in self.entries.items() if k in self.used}
+
+
+class BuildCache:
+    """Parsed files, validated items, Markdown, charts, SVGs and rendered pages of a book."""
+
+    def __init__(self, folder: Optional[Path] = None):
+        self.folder = folder
+        self.documents: Store[Any] = Store("parsed files")
+        self.items: Store[Any] = Store("validated items")
+        self.markdown: Store[Any] = Store("Markdown")
+        self.charts: Store[Any] = Store("charts")
+        self.svgs: Store[bytes] = Store("SVGs")
+        self.pages: Store[Any] = Store("pages")
+        self.scans: Store[Any] = Store("offline scans")
+        self.templates: Store[Any] = Store("template environments")
+        self.rendered_svgs: list[str] = []  # SVGs this build drew with vl-convert
+        self.reused_svgs: list[str] = []  # SVGs this build took from memory or disk
+
+    @property
+    def stores(self) -> list[Store[Any]]:
+        return [self.documents, self.items, self.markdown, self.charts, self.svgs, self.pages, self.scans, self.templates]
+
+    def start_build(self) -> None:
+        """Begin counting what the next build reuses."""
+        for store in self.stores:
+            store.start()
+        self.rendered_svgs, self.reused_svgs = [], []
+
+    def finish_build(self) -> None:
+        """Forget what the build that just succeeded did not use."""
+        for store in self.stores:
+            store.prune()
+
+    def read(self, kind: str, name: str) -> Optional[bytes]:
+        """Return a file kept on disk by an earlier build, if there is a folder and the file."""
+        if self.folder is None:
+            return None
+        path = self.folder / kind / name
+        try:
+            return path.read_bytes() if path.is_file() else None
+        except OSError:
+            return None
+
+    def keep(self, kind: str, name: str, data: bytes) -> None:
+        """Keep a file on disk for later builds; a read-only folder only costs speed."""
+        if self.folder is None:
+            return
+        try:
+            write_atomic(self.folder / kind / name, data)
+        except OSError:
+            pass
+
+    def summary(self) -> str:
+        """Return one line of what was reused, for benchmarks and `--verbose` output."""
+        return "; ".join(f"{s.name}: {s.hits} reused, {s.misses} made" for s in self.stores)

@@ -1,0 +1,56 @@
+"""Charts: the kinds a chart block can ask for, built once per distinct input.
+
+The book's own kinds draw its investment data (`investment`); `vega-lite` draws an
+author's spec file (`author`). Each chart is embedded in its page as a Vega-Lite spec
+and rendered to a static SVG (`vega`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any, Callable, Optional
+
+from ..cache import Store
+from ..geo import State
+from ..model import charts as model
+from ..model.book import Book
+from ..model.charts import ChartBlock
+from ..model.data import Investment
+from .author import vega_lite_chart
+from .base import Chart, Table
+from .investment import map_chart, sectors_chart, states_chart, years_chart
+
+KINDS: dict[str, Callable[..., Chart]] = {
+    "map": map_chart, "sectors": sectors_chart, "years": years_chart, "states": states_chart,
+    "vega-lite": vega_lite_chart,
+}
+assert tuple(KINDS) == model.KINDS
+
+
+def build_chart(book: Book, block: ChartBlock, highlight: Optional[State] = None,
+                records: Optional[list[Investment]] = None, store: Optional[Store[Any]] = None) -> Chart:
+    """Return the chart a block asks for, reusing one built from the same inputs."""
+    if records is None:
+        records = [r for r in book.investments if block.filter.matches(r)]
+    if store is None:
+        return KINDS[block.kind](book, block, records, highlight)
+    key = inputs_key(book, block, records, highlight)
+    return store.get_or_make(key, lambda: KINDS[block.kind](book, block, records, highlight))
+
+
+def inputs_key(book: Book, block: ChartBlock, records: list[Investment], highlight: Optional[State]) -> str:
+    """Return a hash of everything a chart is drawn from."""
+    if block.kind == "vega-lite":
+        inputs: list[Any] = [block.model_dump(mode="json"), book.specs[block.spec],
+                             book.config.as_of.isoformat()]
+    else:
+        inputs = [block.model_dump(mode="json"), highlight.code if highlight else None,
+                  book.config.model_dump(mode="json"),
+                  [f.model_dump(mode="json") for f in book.state_figures],
+                  [r.model_dump(mode="json") for r in records]]
+    body = json.dumps(inputs, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+
+__all__ = ["Chart", "Table", "KINDS", "build_chart"]

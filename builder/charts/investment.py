@@ -1,0 +1,274 @@
+"""Charts and maps of the investment data: Vega-Lite specs built with Altair.
+
+Each chart is drawn live in the browser from a spec embedded in its page, and
+also rendered to SVG at build time (`vega`) for print and for readers without
+JavaScript. The totals come from the book's one investment index.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable, Optional
+
+import altair as alt
+
+from ..geo import STATES, State
+from ..model.book import Book
+from ..model import charts as model
+from ..model.charts import ChartBlock
+from ..model.data import Investment
+from ..text.figures import (
+    format_amount_total,
+    format_date,
+    format_jobs_total,
+    format_millions,
+    format_number,
+)
+from .base import GEO_DATASET, Chart, Table, vega_lite_spec
+
+WIDTH, HEIGHT = 760, 440
+NO_DATA = "#e4e6e9"
+
+
+@dataclass(frozen=True)
+class Metric:
+    key: str
+    label: str  # as a legend or axis title
+    noun: str  # as in "by {noun}"
+
+
+METRICS = {
+    "amount": Metric("amount", "Announced amount (US$ m)", "announced amount"),
+    "jobs": Metric("jobs", "Jobs (planned or current)", "jobs"),
+    "projects": Metric("projects", "Number of projects", "number of projects"),
+}
+assert tuple(METRICS) == model.METRICS
+
+STATUS_LABELS = {"operating": "Operating", "under_construction": "Under construction",
+                 "announced": "Announced", "pledged": "Pledged", "pending": "Pending",
+                 "blocked": "Blocked"}
+
+
+# --- shared pieces --------------------------------------------------------------------------
+
+def _latest(records: Iterable[Investment]) -> str:
+    return max((r.status_as_of for r in records), default="")
+
+
+def caption_for(book: Book, records: list[Investment], basis: str) -> str:
+    """Return the source and as-of line printed under a chart."""
+    sources = book.index.totals(records).sources
+    named = "; ".join(sources[:4]) + (f"; and {len(sources) - 4} more" if len(sources) > 4 else "")
+    latest = _latest(records)
+    return (f"Source: {len(records)} project record{'s' if len(records) != 1 else ''} in this book "
+            f"({named}); each record's source is listed in the table and on the Sources page. "
+            f"{basis} Status as of {latest or 'n/a'} at the latest; book as of "
+            f"{format_date(book.config.as_of)}.")
+
+
+AMOUNT_BASIS = ("Amounts are as announced (in US$, yen converted at the book's rate), jobs are planned "
+                "or current, each on its own basis: not comparable across states.")
+
+
+# --- map: choropleth of states, with project sites -----------------------------------------
+
+def state_rows(book: Book, records: list[Investment]) -> list[dict[str, Any]]:
+    """Return one row per state (all 50 and DC) with its totals; None where it has no records."""
+    by_state = book.index.group((r for r in records if r.state in STATES), lambda r: r.state)
+    figures = {f.state: f for f in book.state_figures if f.measure == "jobs"}
+    rows = []
+    for state in sorted(STATES.values(), key=lambda s: s.fips):
+        totals = by_state.get(state.code)
+        count = totals.projects if totals else 0
+        figure = figures.get(state.code)
+        rows.append({
+            "id": state.fips, "code": state.code, "state": state.name,
+            "projects": count or None,
+            "amount": totals.amount if totals else None,
+            "jobs": totals.jobs if totals else None,
+            "projects_text": str(count) if count else "none in this book",
+            "amount_text": format_amount_total(totals.amount if totals else None, bool(count)),
+            "jobs_text": format_jobs_total(totals.jobs if totals else None, bool(count)),
+            "basis": (f"Sum of {count} project record{'s' if count != 1 else ''} in this book"
+                      if count else "No project records in this book"),
+            "source": "; ".join(totals.sources) if totals else "—",
+            "state_figure": (f"{format_number(figure.value)} {figure.unit}, {figure.as_of} "
+                             f"({figure.source_org})" if figure else "—"),
+        })
+    return rows
+
+
+def project_rows(book: Book, records: list[Investment], colour: str) -> list[dict[str, Any]]:
+    """Return one row per project that has coordinates, for the map's point layer."""
+    rows = []
+    for r in records:
+        if r.latitude is None or r.longitude is None:
+            continue
+        usd = book.index.usd(r)
+        rows.append({
+            "latitude": r.latitude, "longitude": r.longitude,
+            "size": usd if usd is not None else 0,
+            "group": (book.config.sector_label(r.sector) if colour == "sector"
+                      else STATUS_LABELS[r.status]),
+            "company": r.company, "project": r.project,
+            "place": f"{r.city}, {r.state}" if r.city else r.state,
+            "amount": (f"{format_millions(r.amount, r.currency)} ({r.amount_basis})"
+                       if r.amount is not None and r.amount_basis else format_millions(r.amount, r.currency)),
+            "jobs": (f"{format_number(r.jobs)} ({r.jobs_basis.replace('_', ' ')})" if r.jobs is not None
+                     else "not disclosed"),
+            "status": f"{STATUS_LABELS[r.status]}, as of {r.status_as_of}",
+            "source": r.source_name,
+        })
+    return rows
+
+
+def map_chart(book: Book, block: ChartBlock, records: list[Investment],
+              highlight: Optional[State] = None) -> Chart:
+    """Choropleth of all states by the chosen metric, with project sites on top."""
+    metric = METRICS[block.metric]
+    states = state_rows(book, records)
+    geo = alt.NamedData(name=GEO_DATASET, format=alt.DataFormat(type="topojson", feature="states"))
+    choice = alt.param(
+        name="metric", value=metric.key,
+        bind=alt.binding_select(options=list(METRICS), labels=[m.label for m in METRICS.values()],
+                                name="Shade states by: "))
+    lookup_fields = ["code", "state", "projects", "amount", "jobs", "projects_text", "amount_text",
+                     "jobs_text", "basis", "source", "state_figure"]
+    shapes = (
+        alt.Chart(geo)
+        .mark_geoshape(stroke="white", strokeWidth=0.6, invalid="show")
+        .transform_filter(f"indexof({json.dumps([s.fips for s in STATES.values()])}, datum.id) >= 0")
+        .transform_lookup(lookup="id", from_=alt.LookupData(alt.InlineData(values=states), key="id",
+                                                            fields=lookup_fields), default=None)
+        .transform_calculate(value="isValid(datum[metric]) ? datum[metric] : null")
+        .encode(
+            color=alt.Color("value:Q", title="State shading", legend=alt.Legend(orient="bottom-right"),
+                            scale=alt.Scale(scheme="blues")),
+            tooltip=[alt.Tooltip("state:N", title="State"),
+                     alt.Tooltip("projects_text:N", title="Projects"),
+                     alt.Tooltip("amount_text:N", title="Announced amount"),
+                     alt.Tooltip("jobs_text:N", title="Jobs"),
+                     alt.Tooltip("basis:N", title="Basis"),
+                     alt.Tooltip("source:N", title="Source"),
+                     alt.Tooltip("state_figure:N", title="State-reported jobs")])
+        .add_params(choice)
+    )
+    layers: list[Any] = [shapes]
+    if highlight is not None:
+        layers.append(
+            alt.Chart(geo).mark_geoshape(fill=None, stroke="#b3261e", strokeWidth=2.5)
+            .transform_filter(f"datum.id == '{highlight.fips}'"))
+    points = project_rows(book, records, block.colour)
+    if points:
+        layers.append(
+            alt.Chart(alt.InlineData(values=points))
+            .mark_circle(opacity=0.8, stroke="white", strokeWidth=0.8)
+            .encode(
+                longitude="longitude:Q", latitude="latitude:Q",
+                size=alt.Size("size:Q", title="Amount (US$ m)", scale=alt.Scale(range=[40, 1400]),
+                              legend=alt.Legend(orient="right")),
+                color=alt.Color("group:N", title="Sector" if block.colour == "sector" else "Status",
+                                scale=_group_scale(block.colour), legend=alt.Legend(orient="right")),
+                tooltip=[alt.Tooltip("company:N", title="Company"),
+                         alt.Tooltip("project:N", title="Project"),
+                         alt.Tooltip("place:N", title="Place"),
+                         alt.Tooltip("amount:N", title="Amount"),
+                         alt.Tooltip("jobs:N", title="Jobs"),
+                         alt.Tooltip("status:N", title="Status"),
+                         alt.Tooltip("source:N", title="Source")]))
+    title = block.title or ("Japanese investment in the United States" if highlight is None
+                            else f"Japanese investment in {highlight.name}")
+    chart = (
+        alt.layer(*layers)
+        .properties(width=WIDTH, height=HEIGHT,
+                    title=alt.Title(text=alt.ExprRef(expr=_title_expr(title)),
+                                    subtitle=(f"Grey: no records in this book. Circles: {len(points)} "
+                                              "project sites, sized by amount.")))
+        .project(type="albersUsa")
+        .resolve_scale(color="independent", size="independent")
+        .configure_scale(invalid={"color": {"value": NO_DATA}})
+        .configure_view(stroke=None)
+    )
+    with_data = [s for s in states if s["projects"]]
+    table = Table(["State", "Projects", "Announced amount", "Jobs", "Source"],
+                  [[s["state"], s["projects_text"], s["amount_text"], s["jobs_text"], s["source"]]
+                   for s in with_data])
+    description = (f"Map of the United States: states shaded by {metric.noun} from {len(records)} "
+                   f"project records ({len(with_data)} states with records; states without records in "
+                   f"grey), with {len(points)} project sites sized by amount.")
+    return Chart(title, description, vega_lite_spec(chart),
+                 caption_for(book, records, AMOUNT_BASIS), table, needs_geo=True)
+
+
+STATUS_COLOURS = {"Operating": "#1b7f3b", "Under construction": "#1f5fa8", "Announced": "#e08a00",
+                  "Pledged": "#7b4fa0", "Pending": "#8c8c8c", "Blocked": "#c0262d"}
+
+
+def _group_scale(colour: str) -> alt.Scale:
+    """Fixed colours for statuses, so a status means the same colour on every map."""
+    if colour == "status":
+        return alt.Scale(domain=list(STATUS_COLOURS), range=list(STATUS_COLOURS.values()))
+    return alt.Scale(scheme="tableau10")
+
+
+def _title_expr(title: str) -> str:
+    """Return a title that names the metric the reader has chosen."""
+    labels = json.dumps({k: m.noun for k, m in METRICS.items()})
+    return f"{json.dumps(title + ': states by ')} + {labels}[metric]"
+
+
+# --- bars: by sector, by year, by state -----------------------------------------------------
+
+def _grouped(book: Book, records: list[Investment], key: Callable[[Investment], str]) -> list[dict[str, Any]]:
+    rows = []
+    for name, totals in book.index.group(records, key).items():
+        rows.append({"group": name, "projects": totals.projects,
+                     "amount": totals.amount or 0, "jobs": totals.jobs or 0,
+                     "amount_text": format_amount_total(totals.amount, True),
+                     "jobs_text": format_jobs_total(totals.jobs, True)})
+    return rows
+
+
+def _bar_chart(book: Book, block: ChartBlock, records: list[Investment], axis: str,
+               key: Callable[[Investment], str], sort_by_value: bool, default_title: str) -> Chart:
+    metric = METRICS[block.metric]
+    rows = _grouped(book, records, key)
+    order: Any = "-x" if sort_by_value else "ascending"
+    chart = (
+        alt.Chart(alt.InlineData(values=rows))
+        .mark_bar(color="#123c69")
+        .encode(
+            y=alt.Y("group:N", title=axis, sort=order),
+            x=alt.X(f"{metric.key}:Q", title=metric.label),
+            tooltip=[alt.Tooltip("group:N", title=axis), alt.Tooltip("projects:Q", title="Projects"),
+                     alt.Tooltip("amount_text:N", title="Announced amount"),
+                     alt.Tooltip("jobs_text:N", title="Jobs")])
+        .properties(width=WIDTH - 200, height=max(60, 26 * len(rows)),
+                    title=block.title or default_title)
+        .configure_view(stroke=None)
+    )
+    table = Table([axis, "Projects", "Announced amount", "Jobs"],
+                  [[r["group"], str(r["projects"]), r["amount_text"], r["jobs_text"]] for r in rows])
+    description = f"Bar chart of {metric.noun} by {axis.lower()}, {len(rows)} bars from {len(records)} project records."
+    return Chart(block.title or default_title, description, vega_lite_spec(chart),
+                 caption_for(book, records, AMOUNT_BASIS), table)
+
+
+def sectors_chart(book: Book, block: ChartBlock, records: list[Investment],
+                  highlight: Optional[State] = None) -> Chart:
+    return _bar_chart(book, block, records, "Sector", lambda r: book.config.sector_label(r.sector),
+                      True, f"Japanese investment by sector: {METRICS[block.metric].noun}")
+
+
+def years_chart(book: Book, block: ChartBlock, records: list[Investment],
+                highlight: Optional[State] = None) -> Chart:
+    return _bar_chart(book, block, records, "Year announced", lambda r: str(r.year), False,
+                      f"Japanese investment by year announced: {METRICS[block.metric].noun}")
+
+
+def states_chart(book: Book, block: ChartBlock, records: list[Investment],
+                 highlight: Optional[State] = None) -> Chart:
+    return _bar_chart(book, block, [r for r in records if r.state in STATES], "State",
+                      lambda r: STATES[r.state].name, True,
+                      f"Japanese investment by state: {METRICS[block.metric].noun}")

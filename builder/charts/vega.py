@@ -1,0 +1,105 @@
+"""The Vega toolchain, without a browser: SVG rendering and the JavaScript bundle, both cached.
+
+vl-convert renders Vega-Lite specs to SVG at build time and provides the Vega,
+Vega-Lite and Vega-Embed JavaScript that the site ships once in its assets.
+Rendered charts are kept in the build cache by a hash of their spec and the
+library versions, so an unchanged chart is never rendered twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from functools import lru_cache
+from typing import Any
+
+import altair as alt
+import vl_convert as vlc
+
+from ..cache import BuildCache
+from ..geo import topology_text
+from .base import GEO_DATASET
+
+VL_VERSION = ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])  # e.g. "6.4"
+VERSIONS = f"vl-convert {getattr(vlc, '__version__')}; vega-lite {VL_VERSION}; vega {vlc.get_vega_version()}"
+
+
+def with_geometry(spec: dict[str, Any]) -> dict[str, Any]:
+    """Return spec with the US states geometry added to its datasets."""
+    full = dict(spec)
+    full["datasets"] = {**(spec.get("datasets") or {}), GEO_DATASET: topology_text()}
+    return full
+
+
+@lru_cache(maxsize=1)
+def _topology_hash() -> str:
+    return hashlib.sha256(topology_text().encode("utf-8")).hexdigest()
+
+
+def svg_key(spec: dict[str, Any], needs_geo: bool) -> str:
+    """Return the cache key of a chart's SVG: its spec, the geometry and the library versions."""
+    body = json.dumps(spec, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    geo = _topology_hash() if needs_geo else "-"
+    return hashlib.sha256(f"{VERSIONS}\n{geo}\n{body}".encode("utf-8")).hexdigest()
+
+
+def render_svg(spec: dict[str, Any], needs_geo: bool, cache: BuildCache) -> bytes:
+    """Return the SVG for a spec, drawing it only if no earlier build kept one."""
+    key = svg_key(spec, needs_geo)
+    data = cache.svgs.get(key)
+    if data is None:
+        data = cache.read("charts", f"{key}.svg")
+        if data is None:
+            full = with_geometry(spec) if needs_geo else spec
+            data = vlc.vegalite_to_svg(full, vl_version=VL_VERSION).encode("utf-8")
+            cache.keep("charts", f"{key}.svg", data)
+            cache.rendered_svgs.append(key)
+        else:
+            cache.reused_svgs.append(key)
+        cache.svgs.put(key, data)
+    else:
+        cache.reused_svgs.append(key)
+    return data
+
+
+def javascript_bundle(cache: BuildCache) -> bytes:
+    """Return the Vega, Vega-Lite and Vega-Embed bundle that the site serves from its assets."""
+    name = f"vega-{hashlib.sha256(VERSIONS.encode()).hexdigest()[:16]}.js"
+
+    def make() -> bytes:
+        kept = cache.read("vendor", name)
+        if kept is not None:
+            return kept
+        header = (f"/* Vega, Vega-Lite and Vega-Embed for offline use ({VERSIONS}). "
+                  "BSD-3-Clause licences; see LICENSES.md beside this file. */\n")
+        bundle = (header + vlc.javascript_bundle(vl_version=VL_VERSION)).encode("utf-8")  # type: ignore[call-arg]
+        cache.keep("vendor", name, bundle)
+        return bundle
+
+    return cache.svgs.get_or_make(("bundle", name), make)
+
+
+LICENSES = f"""# Third-party software in this folder and in ../geo
+
+vega.js bundles Vega {vlc.get_vega_version()}, Vega-Lite {VL_VERSION} and Vega-Embed
+{vlc.get_vega_embed_version()} (with their dependencies, among them d3 modules under the ISC
+licence), as packaged by vl-convert {getattr(vlc, '__version__')}.
+
+Vega, Vega-Lite and Vega-Embed: Copyright (c) 2015-2023, University of Washington Interactive
+Data Lab. All rights reserved. Redistribution and use in source and binary forms, with or without
+modification, are permitted under the BSD 3-Clause License:
+https://github.com/vega/vega/blob/main/LICENSE
+
+../geo/us-states.js holds the us-atlas states TopoJSON (states-10m.json, U.S. Census Bureau
+cartographic boundaries). Copyright 2013-2019 Michael Bostock. ISC License: permission to use,
+copy, modify, and/or distribute this software for any purpose with or without fee is hereby
+granted, provided that the above copyright notice and this permission notice appear in all copies.
+THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES.
+"""
+
+
+def geo_script() -> bytes:
+    """Return the states TopoJSON as a script, so maps work from file:// where fetch does not."""
+    return (f"/* us-atlas states-10m.json; ISC licence, see ../vendor/LICENSES.md */\n"
+            f"window.BRIEFING_GEO = {{{json.dumps(GEO_DATASET)}: {json.dumps(topology_text())}}};\n"
+            ).encode("utf-8")

@@ -1,0 +1,76 @@
+"""Write files so that a reader never sees half of one: the one place briefing writes to disk."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Mapping
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write data to path through a temporary file renamed into place, readable as the umask allows."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes it private; a web server must read it
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_tree(target: Path, files: Mapping[str, bytes]) -> None:
+    """Write {relative path: bytes} under target."""
+    for rel, data in sorted(files.items()):
+        path = target / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+
+
+def place_folder(target: Path, files: Mapping[str, bytes], replace: bool) -> None:
+    """Write files into a fresh folder beside target, then rename it into place all at once.
+
+    With replace, an existing target is swapped out only once the new folder is complete;
+    without it, an existing target is an error (FileExistsError) and is left alone.
+    """
+    target = target.resolve()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fresh = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=target.parent))
+    try:
+        write_tree(fresh, files)
+        os.chmod(fresh, 0o777 & ~_umask())  # mkdtemp makes it private; a web server must read it
+        if not replace:
+            if target.exists() or target.is_symlink():
+                raise FileExistsError(str(target))
+            os.rename(fresh, target)
+        else:
+            _swap(fresh, target)
+    except BaseException:
+        shutil.rmtree(fresh, ignore_errors=True)
+        raise
+
+
+def _swap(fresh: Path, out: Path) -> None:
+    """Put fresh where out is, keeping out untouched until fresh is complete."""
+    if not out.exists():
+        os.rename(fresh, out)
+        return
+    old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
+    os.rmdir(old)
+    os.rename(out, old)
+    try:
+        os.rename(fresh, out)
+    except BaseException:
+        os.rename(old, out)
+        raise
+    shutil.rmtree(old, ignore_errors=True)

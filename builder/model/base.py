@@ -1,0 +1,195 @@
+"""The base of every content model, and the roles a field can play.
+
+A field's role is declared on its type, not kept in a list of names elsewhere:
+
+    background: Markdown             # Markdown text: `{fact:id}` references work in it
+    points_to_make: Points           # Markdown points, compared point by point by `diff`
+    related_people: list[Ref.person] # ids that must name an existing person (fields.Ref)
+
+Every stage that needs to know (reference checks, `diff`, later markings, search and
+translation) asks `values(item)` for each value with its roles.
+"""
+
+from __future__ import annotations
+
+import re
+import types
+import typing
+from dataclasses import dataclass
+from functools import cache
+from typing import Annotated, Any, Iterator, Optional, Protocol, TypeVar, cast
+
+from pydantic import BaseModel, ConfigDict, PrivateAttr
+
+from ..errors import Problem
+from ..source.yaml import format_loc
+
+
+class Role:
+    """What a field holds, beyond its Python type."""
+
+
+@dataclass(frozen=True)
+class Text(Role):
+    """Text shown to readers; `markdown` when it is written in Markdown (references work there)."""
+
+    markdown: bool
+
+
+@dataclass(frozen=True)
+class PointList(Role):
+    """A list of points: `diff` pairs them one by one, so a reworded point shows as one change."""
+
+
+@dataclass(frozen=True)
+class Reference(Role):
+    """An id (or a code) that must name an existing item of a kind."""
+
+    kind: str  # person, fact, issue, sector
+
+
+REFERENCE = re.compile(r"\{(fact|person|issue|state):([A-Za-z0-9-]+)\}")
+"""A reference in Markdown text, `{fact:id}`: the kind of item it names, and the id."""
+
+MARKDOWN = Text(markdown=True)
+POINTS = PointList()
+
+Markdown = Annotated[str, MARKDOWN]
+"""Markdown text; `{fact:id}`, `{person:id}`, `{issue:id}` and `{state:XX}` work in it."""
+
+Points = Annotated[list[Markdown], POINTS]
+"""A list of Markdown points, compared point by point."""
+
+
+class Locator(Protocol):
+    """What locates values of one file: a YAML document, or one CSV row."""
+
+    @property
+    def path(self) -> str: ...
+
+    def where(self, loc: tuple[Any, ...], key: bool = False) -> tuple[int, int]: ...
+
+    def text_line(self, loc: tuple[Any, ...], offset: int, column: int = 0) -> tuple[int, int]: ...
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a model was read from: a document (or CSV row) and the path inside it."""
+
+    doc: Locator
+    loc: tuple[Any, ...] = ()
+
+    def problem(self, sub: tuple[Any, ...], message: str, key: bool = False, severity: str = "error",
+                text_at: tuple[int, int] | None = None) -> Problem:
+        """Return a problem at sub (a path below this origin); text_at = (line, column) inside a text."""
+        full = self.loc + tuple(sub)
+        if text_at is not None:
+            line, column = self.doc.text_line(full, *text_at)
+        else:
+            line, column = self.doc.where(full, key=key)
+        return Problem(self.doc.path, line, column, format_loc(full), message, severity)
+
+
+M = TypeVar("M", bound="Model")
+
+
+class Model(BaseModel):
+    """Base for every content model: immutable, and strict about unknown fields."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    _origin: Optional[Origin] = PrivateAttr(default=None)
+
+    def problem(self, *sub: Any, message: str, key: bool = False, severity: str = "error",
+                text_at: tuple[int, int] | None = None) -> Problem:
+        """Return a problem located at a field of this item in its source file."""
+        if self._origin is None:
+            return Problem("", 0, 0, format_loc(tuple(sub)), message, severity)
+        return self._origin.problem(tuple(sub), message, key, severity, text_at)
+
+    def located(self: M, origin: Origin) -> M:
+        """Record where this item was read from, and return it."""
+        self._origin = origin
+        return self
+
+
+# --- reading roles ------------------------------------------------------------------------
+
+Loc = tuple[Any, ...]
+
+
+@dataclass(frozen=True)
+class Value:
+    """One value inside an item, where it is, and the roles its field declares."""
+
+    loc: Loc
+    value: Any
+    roles: frozenset[Role]
+
+    @property
+    def field(self) -> str:
+        """Return the name of the innermost field (`points_to_make` for points_to_make[2])."""
+        return next((part for part in reversed(self.loc) if isinstance(part, str)), "")
+
+    def has(self, role_type: type[Role]) -> Optional[Role]:
+        return next((r for r in self.roles if isinstance(r, role_type)), None)
+
+
+@cache
+def _split(annotation: Any) -> tuple[Any, frozenset[Role]]:
+    """Strip Annotated and Optional from a type; return the bare type and the roles found."""
+    roles: set[Role] = set()
+    while True:
+        origin = typing.get_origin(annotation)
+        if origin is Annotated:
+            args = typing.get_args(annotation)
+            roles.update(a for a in args[1:] if isinstance(a, Role))
+            annotation = args[0]
+        elif origin in (typing.Union, types.UnionType):
+            present = [a for a in typing.get_args(annotation) if a is not type(None)]
+            if len(present) != 1:
+                return annotation, frozenset(roles)
+            annotation = present[0]
+        else:
+            return annotation, frozenset(roles)
+
+
+@cache
+def _fields(model: type[BaseModel]) -> tuple[tuple[str, str, Any, frozenset[Role]], ...]:
+    """Return (attribute, name in the file, type, roles) for each field of a model class."""
+    out = []
+    for name, info in model.model_fields.items():
+        annotation, roles = _split(cast(Any, info.annotation))
+        roles |= {m for m in info.metadata if isinstance(m, Role)}
+        out.append((name, info.alias or name, annotation, frozenset(roles)))
+    return tuple(out)
+
+
+def values(item: BaseModel, loc: Loc = ()) -> Iterator[Value]:
+    """Yield every value inside an item (however deeply nested), with its location and roles."""
+    for attribute, name, annotation, roles in _fields(type(item)):
+        yield from _walk(getattr(item, attribute), annotation, loc + (name,), roles)
+
+
+def _walk(value: Any, annotation: Any, loc: Loc, roles: frozenset[Role]) -> Iterator[Value]:
+    annotation, more = _split(annotation)
+    if more:
+        roles = roles | more
+    if isinstance(value, BaseModel):
+        yield from values(value, loc)
+    elif isinstance(value, (list, tuple)):
+        inner = typing.get_args(annotation)[0] if typing.get_args(annotation) else Any
+        for i, entry in enumerate(value):
+            yield from _walk(entry, inner, loc + (i,), roles)
+    else:
+        yield Value(loc, value, roles)
+
+
+def fields_with(model: type[BaseModel], role_type: type[Role]) -> list[str]:
+    """Return the names (as written in files) of a model's fields that declare a role of a type."""
+    out = []
+    for _, name, annotation, roles in _fields(model):
+        inner = typing.get_args(annotation)
+        element_roles = _split(inner[0])[1] if inner else frozenset()
+        if any(isinstance(r, role_type) for r in roles | element_roles):
+            out.append(name)
+    return out

@@ -1,0 +1,188 @@
+"""The book's written content: issue papers, people, the programme, key facts and pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Literal, Optional
+
+from pydantic import Field, field_validator
+
+from ..source.pages import chart_fences
+from .base import Markdown, Model, Points
+from .charts import ChartBlock, InvestmentFilter
+from .config import SourceRef, check_timezone
+from .fields import PartialDate, Ref, Slug
+
+
+class Clearance(Model):
+    name: str
+    office: str = ""
+    date: Optional[dt.date] = None
+
+
+class QA(Model):
+    q: Markdown
+    a: Markdown
+
+
+class Offer(Model):
+    item: Markdown
+    conditional_on: Markdown = ""
+    authority: str = ""
+
+
+class Risk(Model):
+    risk: Markdown
+    likelihood: Literal["low", "medium", "high"]
+    mitigation: Markdown = ""
+
+
+class Issue(Model):
+    """One issue paper."""
+
+    id: Slug
+    title: str
+    priority: Literal["high", "medium", "low"]
+    status: Literal["draft", "cleared", "final"]
+    doc_number: str = ""
+    drafted_by: str
+    cleared_by: list[Clearance] = Field(default_factory=list)
+    summary: Markdown = ""
+    objective: Markdown
+    background: Markdown
+    our_position: Markdown
+    their_position: Markdown
+    points_to_make: Points = Field(min_length=1)
+    defensive_qa: list[QA] = Field(default_factory=list)
+    asks: Points = Field(default_factory=list)
+    offers: list[Offer] = Field(default_factory=list)
+    red_lines: Points = Field(default_factory=list)
+    risks: list[Risk] = Field(default_factory=list)
+    press_line: Markdown = ""
+    related_people: list[Ref.person] = Field(default_factory=list)
+    related_facts: list[Ref.fact] = Field(default_factory=list)
+    related_issues: list[Ref.issue] = Field(default_factory=list)
+    investments: Optional[InvestmentFilter] = None
+    charts: list[ChartBlock] = Field(default_factory=list)
+    sources: list[SourceRef] = Field(default_factory=list)
+
+
+class CareerStep(Model):
+    start: int = Field(alias="from")
+    end: Optional[int] = Field(default=None, alias="to")
+    post: str
+
+
+class Meeting(Model):
+    date: PartialDate
+    venue: str
+    note: Markdown = ""
+
+
+class Person(Model):
+    """A bio: someone across the table, or in our own party."""
+
+    id: Slug
+    name: str
+    name_native: str = ""
+    address_as: str = ""
+    role: str
+    organisation: str = ""
+    country: str
+    side: Literal["ours", "theirs", "other"]
+    in_official_party: bool = False
+    born: Optional[int] = None
+    summary: Markdown
+    career: list[CareerStep] = Field(default_factory=list)
+    relationship: Markdown = ""
+    last_met_principal: Optional[Meeting] = None
+    interests: Points = Field(default_factory=list)
+    handling_notes: Markdown = ""
+    pronunciation: str = ""
+    sources: list[SourceRef] = Field(default_factory=list)
+
+
+class ScheduleItem(Model):
+    id: Slug
+    date: dt.date
+    start: dt.time
+    end: Optional[dt.time] = None
+    timezone: Optional[str] = None
+    title: str
+    kind: Literal["arrival", "departure", "meeting", "meal", "ceremony", "press", "transit",
+                  "briefing", "hold"]
+    place: str
+    participants: list[Ref.person] = Field(default_factory=list)
+    press: Literal["open", "pool", "photo-spray", "closed"]
+    lead: str = ""
+    briefs: list[Ref.issue] = Field(default_factory=list)
+    notes: Markdown = ""
+    provisional: bool = False
+
+    _tz = field_validator("timezone")(lambda v: v if v is None else check_timezone(v))
+
+
+class Schedule(Model):
+    """The programme of the visit."""
+
+    timezone: str
+    notes: Markdown = ""
+    items: list[ScheduleItem] = Field(min_length=1)
+
+    _tz = field_validator("timezone")(check_timezone)
+
+
+class Fact(Model):
+    """A key figure with its source."""
+
+    id: Slug
+    label: str
+    value: float
+    unit: str
+    period: str = ""
+    as_of: PartialDate
+    topic: str = "General"
+    approximate: bool = False
+    note: Markdown = ""
+    source: SourceRef
+
+
+class FactsFile(Model):
+    facts: list[Fact] = Field(min_length=1)
+
+
+class PageMeta(Model):
+    """A free page's front matter."""
+
+    title: str
+    summary: Markdown = ""
+
+
+@dataclass(frozen=True)
+class Page:
+    """A free Markdown page, its body as written (```chart fences included)."""
+
+    id: str
+    title: str
+    summary: str
+    body: str
+    body_line: int  # line of the file where the Markdown body starts
+    path: str
+    meta: Optional[PageMeta] = None  # the front matter, which knows where it was read from
+    charts: tuple[ChartBlock, ...] = ()  # the ```chart fences of the body, in order
+
+    @property
+    def key(self) -> dict[str, object]:
+        """Return what `diff` compares: the text (each chart fence as `[chart N]`) and each chart block."""
+        body, at = [], 0
+        for number, fence in enumerate(chart_fences(self.body), 1):
+            body += [self.body[at:fence.start], f"[chart {number}]"]
+            at = fence.end
+        body.append(self.body[at:])
+        return {"title": self.title, "summary": self.summary, "body": "".join(body),
+                "charts": [c.model_dump(mode="json") for c in self.charts]}
+
+
+__all__ = ["ChartBlock", "InvestmentFilter", "Issue", "Person", "Schedule", "ScheduleItem", "Fact",
+           "FactsFile", "Page", "PageMeta"]

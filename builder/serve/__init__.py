@@ -1,0 +1,48 @@
+"""`briefing serve`: build in memory, serve the last good build, rebuild on every save.
+
+Open pages listen on a server-sent event stream: after a rebuild they swap in
+their new text, and while the content has mistakes they show the located errors
+over the last good page.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+from pathlib import Path
+from types import FrameType
+from typing import Callable, Optional
+
+from ..errors import Problem
+from .http import make_server
+from .live import LiveBook
+
+
+def _interrupt(signum: int, frame: Optional[FrameType]) -> None:
+    raise KeyboardInterrupt
+
+
+def serve(root: Path, host: str, port: int, log: Callable[[str], None],
+          report: Callable[[list[Problem]], None], ready: Optional[Callable[[str], None]] = None) -> None:
+    """Build, serve and rebuild on change until interrupted (Ctrl-C)."""
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # even when started in the background
+    signal.signal(signal.SIGTERM, _interrupt)
+    book = LiveBook(root, log, report)
+    server = make_server(book, host, port)  # bind first: a busy port fails before the build
+    stop = threading.Event()
+    watcher = threading.Thread(target=book.watch, args=(stop,), name="briefing-watch", daemon=True)
+    try:
+        watcher.start()
+        book.watching.wait(timeout=10)  # so that no save made after the first build is missed
+        book.rebuild()
+        url = f"http://{host if ':' not in host else f'[{host}]'}:{server.server_address[1]}/"
+        if ready:
+            ready(url)
+        server.serve_forever(poll_interval=0.2)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop.set()
+        book.stop()
+        server.server_close()
+        watcher.join(timeout=5)

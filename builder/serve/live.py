@@ -1,0 +1,98 @@
+"""The live book behind `briefing serve`: rebuilt in memory on every save, with one build cache."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Optional
+
+import watchfiles
+
+from ..build import build
+from ..cache import BuildCache, cache_folder
+from ..errors import ContentError, Problem
+from .watch import ContentFilter, watched_paths
+
+
+@dataclass
+class State:
+    """What the server shows: the last good build, and the problems of the latest attempt."""
+
+    files: dict[str, bytes] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    build: int = 0
+    changed: Optional[list[str]] = None  # files that differ from the previous build; None: unknown
+
+    def message(self) -> str:
+        """Return the event sent to open pages about this state."""
+        return json.dumps({"build": self.build, "changed": self.changed,
+                           "problems": [p.format() for p in self.problems]})
+
+
+class LiveBook:
+    """Rebuild a book on demand and tell waiting browsers about each attempt."""
+
+    def __init__(self, root: Path, log: Callable[[str], None], report: Callable[[list[Problem]], None]):
+        self.root = root
+        self.log = log
+        self.report = report
+        self.state = State()
+        self.cache = BuildCache(cache_folder(root))  # kept across rebuilds: only what changed is redone
+        self.changed = threading.Condition()  # notified when the state changes
+        self.stopping = False
+        self.built = threading.Event()  # set once the first build has been attempted
+        self.watching = threading.Event()  # set once file watching has started
+
+    def rebuild(self, reason: str = "") -> None:
+        """Build the book; keep the last good files if the content has mistakes."""
+        started = time.perf_counter()
+        try:
+            result = build(self.root, write=False, static_charts=True, cache=self.cache)
+        except ContentError as exc:
+            self.report(exc.problems)
+            self.log(f"{len(exc.problems)} error(s); still serving the last good build")
+            self._publish(State(self.state.files, exc.problems, self.state.build))
+            return
+        except Exception as exc:  # a bug in briefing: show it, keep serving
+            traceback.print_exc()
+            problem = Problem("(briefing)", 0, 0, "", f"internal error while building: {exc!r}")
+            self._publish(State(self.state.files, [problem], self.state.build))
+            return
+        self.report(result.warnings)
+        elapsed = (time.perf_counter() - started) * 1000
+        self.log(f"Built {result.pages} pages in {elapsed:.0f} ms{f' ({reason})' if reason else ''}")
+        old = self.state.files
+        changed = sorted(k for k in old.keys() | result.files.keys() if old.get(k) != result.files.get(k))
+        self._publish(State(result.files, [], self.state.build + 1, changed if old else None))
+
+    def _publish(self, state: State) -> None:
+        with self.changed:
+            self.state = state
+            self.changed.notify_all()
+        self.built.set()
+
+    def stop(self) -> None:
+        with self.changed:
+            self.stopping = True
+            self.changed.notify_all()
+
+    def watch(self, stop: threading.Event) -> None:
+        """Rebuild whenever the book's files change, until stop is set."""
+        while not stop.is_set():
+            paths = watched_paths(self.root)
+            for changes in watchfiles.watch(*paths, watch_filter=ContentFilter(), debounce=400, step=30,
+                                            stop_event=stop, raise_interrupt=False, rust_timeout=250,
+                                            yield_on_timeout=True):
+                self.watching.set()  # the first (empty) yield comes once the watcher is running
+                if changes:
+                    names = sorted({Path(p).name for _, p in changes if Path(p).exists()}
+                                   or {Path(p).name for _, p in changes})
+                    self.rebuild(", ".join(names[:3]) + (" …" if len(names) > 3 else "") + " changed")
+                elif watched_paths(self.root) != paths:
+                    # a folder such as templates/ was created or removed: watch again from the top
+                    self.rebuild("folders changed")
+                    break

@@ -1,0 +1,147 @@
+"""YAML documents that keep the line and column of every value.
+
+YAML is read with the YAML 1.2 core rules rather than PyYAML's 1.1 defaults,
+so that `NO` stays a string, `12:30` stays a time and `2025-02-07` reaches the
+schema as text (which then reports a malformed date at its own line).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from ..errors import Problem
+from .files import SourceError
+
+Loc = tuple[Any, ...]  # a path into a document: ("offers", 1, "item")
+
+
+@dataclass
+class Document:
+    """A parsed YAML document with the position of each value and key."""
+
+    path: str
+    data: Any
+    values: dict[Loc, tuple[int, int]] = field(default_factory=dict)
+    keys: dict[Loc, tuple[int, int]] = field(default_factory=dict)
+    line_offset: int = 0  # for front matter, the lines above the YAML
+    styles: dict[Loc, str] = field(default_factory=dict)  # scalar styles: | > ' "
+    lines: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)  # duplicate keys, bad tags
+
+    def where(self, loc: Loc, key: bool = False) -> tuple[int, int]:
+        """Return (line, column) of the value at loc, or of its nearest parent."""
+        table = self.keys if key else self.values
+        loc = tuple(loc)
+        while loc:
+            if loc in table:
+                return table[loc]
+            if loc in self.values:
+                return self.values[loc]
+            loc = loc[:-1]
+        return self.values.get((), (1, 1))
+
+    def text_line(self, loc: Loc, offset: int, column: int = 0) -> tuple[int, int]:
+        """Return the file position of a column on the `offset`-th line of a text value."""
+        line, start = self.where(loc)
+        style = self.styles.get(tuple(loc))
+        if style in ("|", ">"):
+            line += 1 + offset
+            raw = self.lines[line - 1 - self.line_offset] if line - 1 - self.line_offset < len(self.lines) else ""
+            return line, len(raw) - len(raw.lstrip(" ")) + column + 1
+        if offset:  # a plain scalar folded over several lines
+            return line + offset, column + 1
+        return line, start + column + (1 if style in ("'", '"') else 0)
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader with the YAML 1.2 core schema's implicit types."""
+
+
+_Loader.yaml_implicit_resolvers = {}
+for _tag, _regex, _first in [
+    ("tag:yaml.org,2002:bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
+    ("tag:yaml.org,2002:int", r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$",
+     "-+0123456789"),
+    ("tag:yaml.org,2002:float",
+     r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+     r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$", "-+0123456789."),
+    ("tag:yaml.org,2002:null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
+]:
+    _Loader.add_implicit_resolver(_tag, re.compile(_regex), list(_first))
+
+
+def _construct_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int:
+    value = str(loader.construct_scalar(node))
+    if value.startswith(("0o", "0x")):
+        return int(value, 0)
+    return int(value)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
+
+
+def parse_yaml(text: str, rel: str, line_offset: int = 0) -> Document:
+    """Parse one YAML document, raising SourceError on a syntax error."""
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = (mark.line + 1 + line_offset) if mark else 0
+        column = (mark.column + 1) if mark else 0
+        reason = exc.problem or exc.context or "invalid YAML"
+        raise SourceError(Problem(rel, line, column, "", f"YAML syntax error: {reason}")) from None
+    except yaml.YAMLError as exc:
+        raise SourceError(Problem(rel, 1, 1, "", f"YAML syntax error: {exc}")) from None
+    finally:
+        loader.dispose()
+    doc = Document(rel, None, line_offset=line_offset, lines=text.splitlines())
+    if node is not None:
+        doc.data = _walk(loader, node, (), doc)
+    return doc
+
+
+def _mark(node: yaml.Node, doc: Document) -> tuple[int, int]:
+    return node.start_mark.line + 1 + doc.line_offset, node.start_mark.column + 1
+
+
+def _walk(loader: yaml.SafeLoader, node: yaml.Node, loc: Loc, doc: Document) -> Any:
+    doc.values[loc] = _mark(node, doc)
+    if isinstance(node, yaml.MappingNode):
+        loader.flatten_mapping(node)
+        out: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key = loader.construct_object(key_node, deep=True)
+            if not isinstance(key, (str, int, float, bool)) or key is None:
+                key = str(key)
+            if key in out:
+                doc.problems.append(Problem(
+                    doc.path, *_mark(key_node, doc), format_loc(loc + (key,)),
+                    "duplicate key; the later value would silently win"))
+            doc.keys[loc + (key,)] = _mark(key_node, doc)
+            out[key] = _walk(loader, value_node, loc + (key,), doc)
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        return [_walk(loader, item, loc + (i,), doc) for i, item in enumerate(node.value)]
+    if isinstance(node, yaml.ScalarNode) and node.style:
+        doc.styles[loc] = node.style
+    try:
+        return loader.construct_object(node, deep=True)
+    except yaml.constructor.ConstructorError as exc:
+        doc.problems.append(Problem(doc.path, *_mark(node, doc), format_loc(loc),
+                                      exc.problem or "cannot read this value"))
+        return None
+
+
+def format_loc(loc: Loc) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out

@@ -1,0 +1,1 @@
+"""Targets: what a planned book is turned into for its readers (today, the web site)."""

@@ -1,0 +1,45 @@
+"""Check: what the rendered files would do in a reader's browser, before anything is written."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Mapping, Optional
+
+from ..cache import BuildCache
+from ..errors import ContentError, Problem
+from ..source import CONFIG_FILE
+from .offline import external_requests
+from .site.render import TEMPLATES_DIR
+
+
+def check_output(files: Mapping[str, bytes], root: Path, cache: BuildCache) -> None:
+    """Fail when any page would fetch something from outside the site, naming where it was written."""
+    problems = []
+    for rel, data in sorted(files.items()):
+        key = (rel, hashlib.sha256(data).hexdigest())
+        found = cache.scans.get_or_make(key, lambda: external_requests(rel, data))
+        for line, url in found:
+            message = (f"{rel} would load '{url}' from outside the site; the book must work offline "
+                       "(copy the file into the book and link it relatively)")
+            path, line, column = find_in_sources(root, url) or (rel, line, 1)
+            problems.append(Problem(path, line, column, "", message))
+    if problems:
+        raise ContentError(sorted(set(problems)))
+
+
+def find_in_sources(root: Path, text: str) -> Optional[tuple[str, int, int]]:
+    """Return (path, line, column) of the first place text is written in the book's sources."""
+    candidates = [root / CONFIG_FILE, *sorted((root / "content").rglob("*")),
+                  *sorted((root / TEMPLATES_DIR).rglob("*"))]
+    for path in candidates:
+        if not path.is_file():
+            continue
+        try:
+            lines = path.read_text(encoding="utf-8").splitlines()
+        except (UnicodeDecodeError, OSError):
+            continue
+        for number, line in enumerate(lines, 1):
+            if text in line:
+                return path.relative_to(root).as_posix(), number, line.index(text) + 1
+    return None

@@ -1,0 +1,318 @@
+"""Render: the planned pages through Jinja templates, each reused when nothing it shows changed.
+
+Templates come from the briefing folder's `templates/` first, then the default
+theme, so a book can override any one of them. Undefined variables fail the
+build (StrictUndefined) and every value is escaped unless marked safe.
+
+A rendered page is kept in the build cache with what it read: its own context,
+what every page shares (navigation, settings, stamp, the templates), and the
+whole book if its template touched `book`. It is reused while all of those match.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+import traceback
+from dataclasses import asdict, dataclass, is_dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, Callable, Iterable, Optional
+from zoneinfo import ZoneInfo
+
+import jinja2
+from jinja2 import pass_context
+from pydantic import BaseModel
+
+from ...cache import BuildCache
+from ...charts.base import Chart
+from ...errors import ContentError, Problem
+from ...geo import STATES, State
+from ...model.book import Book, Totals
+from ...text.figures import (
+    format_amount_total,
+    format_date,
+    format_jobs_total,
+    format_millions,
+    format_number,
+    format_value,
+    in_dollars,
+)
+from ...text.markdown import Citations, TextRenderer
+from . import urls
+from .plan import PagePlan, SitePlan, change_url
+
+TEMPLATES_DIR = "templates"
+
+
+def theme_dir() -> Path:
+    """Return the folder holding the default templates and assets."""
+    try:
+        spec = importlib.util.find_spec("builder.theme")
+    except ModuleNotFoundError:
+        spec = None
+    if spec is not None and spec.submodule_search_locations:  # an installed wheel
+        return Path(list(spec.submodule_search_locations)[0])
+    return Path(__file__).resolve().parents[3] / TEMPLATES_DIR  # a source checkout
+
+
+def template_dirs(root: Path) -> list[Path]:
+    """Return the template folders in lookup order: the book's own, then the theme."""
+    dirs = []
+    own = (root / TEMPLATES_DIR).resolve()
+    if own.is_dir():
+        dirs.append(own)
+    theme = theme_dir().resolve()
+    if theme not in dirs:
+        dirs.append(theme)
+    return dirs
+
+
+def asset_files(root: Path) -> dict[str, Path]:
+    """Return {output path: source file} for static assets, the book's own winning."""
+    found: dict[str, Path] = {}
+    for base in reversed(template_dirs(root)):
+        assets = base / "assets"
+        if assets.is_dir():
+            for path in sorted(assets.rglob("*")):
+                if path.is_file() and not path.name.startswith("."):
+                    found["assets/" + path.relative_to(assets).as_posix()] = path
+    return dict(sorted(found.items()))
+
+
+def make_environment(dirs: list[Path]) -> jinja2.Environment:
+    """Return a Jinja environment reading templates from dirs, first match winning."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(d) for d in dirs]),
+        auto_reload=True,
+        autoescape=jinja2.select_autoescape(["html", "xml", "svg"], default_for_string=True),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(
+        date=_format_any_date,
+        number=format_number,
+        millions=format_millions,
+        value=format_value,
+        markdown=_markdown,
+        inline=_inline,
+        link=_link,
+    )
+    env.globals.update(link=_link, STATES=STATES, urls=urls, amount_total=_amount_total, jobs_total=_jobs_total)
+    return env
+
+
+def _amount_total(totals: Optional[Totals]) -> str:
+    return format_amount_total(totals.amount if totals else None, bool(totals))
+
+
+def _jobs_total(totals: Optional[Totals]) -> str:
+    return format_jobs_total(totals.jobs if totals else None, bool(totals))
+
+
+def _format_any_date(value: Any) -> str:
+    return format_date(value) if isinstance(value, date) else str(value)
+
+
+@pass_context
+def _link(context: Any, target: str) -> str:
+    """Return a site path relative to the page being rendered."""
+    return urls.relative(target, context["page_url"])
+
+
+@pass_context
+def _markdown(context: Any, text: str, charts: Iterable[Chart] = (), figure: Optional[Callable[..., Any]] = None) -> Any:
+    """Render Markdown; a page's ```chart fences become its charts, drawn by the figure macro."""
+    figures = [str(figure(chart, i + 1)) for i, chart in enumerate(charts)] if figure else []
+    return context["text"].block(text, context["page_url"], context["citations"], figures)
+
+
+@pass_context
+def _inline(context: Any, text: str) -> Any:
+    return context["text"].inline(text, context["page_url"], context["citations"])
+
+
+class BookView:
+    """The book as templates see it: notes that the page read it, so the page depends on all of it."""
+
+    def __init__(self, book: Book, on_read: Callable[[], None]):
+        self._book = book
+        self._on_read = on_read
+
+    def __getattr__(self, name: str) -> Any:
+        self._on_read()
+        return getattr(self._book, name)
+
+
+def fingerprint(value: Any) -> str:
+    """Return a hash of what a page could show of a value of its context."""
+    return hashlib.sha256(_plain(value).encode("utf-8")).hexdigest()
+
+
+def _plain(value: Any) -> str:
+    if isinstance(value, BaseModel):
+        return value.model_dump_json()
+    if isinstance(value, Chart):
+        return value.fingerprint
+    if isinstance(value, State):
+        return value.code
+    if isinstance(value, (list, tuple)):
+        return "[" + ",".join(_plain(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ",".join(f"{json.dumps(str(k))}:{_plain(v)}" for k, v in sorted(value.items())) + "}"
+    if is_dataclass(value) and not isinstance(value, type):
+        return json.dumps(asdict(value), sort_keys=True, default=str)
+    return json.dumps(value, sort_keys=True, default=str)
+
+
+@dataclass(frozen=True)
+class KeptPage:
+    """A rendered page in the build cache, with what it was rendered from."""
+
+    inputs: tuple[str, str]  # its own context, and what all pages share
+    read_book: bool  # its template read the book, so any change to the book redraws it
+    book_key: str
+    html: bytes
+    markdown: tuple[Any, ...]  # the Markdown conversions it used, kept while the page is
+
+
+class Renderer:
+    """Render the pages of one site plan."""
+
+    def __init__(self, site: SitePlan, root: Path, cache: BuildCache):
+        self.site = site
+        self.book = site.book
+        self.root = root
+        self.cache = cache
+        self.dirs = template_dirs(root)
+        self.env = cache.templates.get_or_make(tuple(self.dirs), lambda: make_environment(self.dirs))
+        self.text = TextRenderer(self.book, urls, cache.markdown)
+        self._read_book = False
+        view = BookView(self.book, self._note_book_read)
+        cur = self.book.config.currency
+        self.common = {
+            "book": view, "config": self.book.config, "nav": site.nav, "currency": cur,
+            "in_dollars": lambda value, unit: in_dollars(value, unit, cur),
+            "programme_times": self.programme_times,
+            "charts": [], "change_url": change_url, "stamp": site.stamp, "changes": site.changes,
+            "related_facts": [], "related_people": [], "related_issues": [],
+        }
+        self.view = view
+        self.shared_key = self._shared_key()
+        self.book_key = fingerprint([self.book.config, self.book.issues, self.book.people,
+                                     self.book.schedule, self.book.facts,
+                                     [p.key for p in self.book.pages], self.book.investments,
+                                     self.book.state_figures])
+
+    def _note_book_read(self) -> None:
+        self._read_book = True
+
+    def _shared_key(self) -> str:
+        """Return a hash of what every page shows: navigation, settings, stamp, changes, templates."""
+        templates = hashlib.sha256()
+        for base in self.dirs:
+            for path in sorted(base.rglob("*.html")):
+                templates.update(path.as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+        changes = self.site.changes.to_json() if self.site.changes else ""
+        return fingerprint([self.book.config, self.site.nav, self.site.stamp, changes,
+                            self.text.references_key, templates.hexdigest()])
+
+    def programme_times(self, item: Any) -> dict[str, str]:
+        """Return a programme item's local time and the principal's home time."""
+        local_zone = ZoneInfo(item.timezone or self.view.schedule.timezone)
+        start = datetime.combine(item.date, item.start, local_zone)
+        local = start.strftime("%H:%M")
+        if item.end:
+            local += "–" + item.end.strftime("%H:%M")
+        local += " " + start.strftime("%Z")
+        home = start.astimezone(ZoneInfo(self.book.config.home_timezone))
+        day = "" if home.date() == start.date() else home.strftime(" (%a %-d %b)")
+        return {"local": local, "home": home.strftime("%H:%M %Z") + day}
+
+    def render(self, plan: PagePlan) -> bytes:
+        """Render one page to bytes, reusing the last rendering when nothing it read changed."""
+        inputs = (fingerprint([plan.url, plan.template, plan.title, plan.section, plan.context]),
+                  self.shared_key)
+        kept = self.cache.pages.get(plan.url)
+        if kept is not None and kept.inputs == inputs and (not kept.read_book or kept.book_key == self.book_key):
+            self.cache.markdown.keep_alive(kept.markdown)
+            return kept.html
+        self._read_book = False
+        self.text.used = []
+        html = self._render(plan)
+        self.cache.pages.put(plan.url, KeptPage(inputs, self._read_book, self.book_key, html,
+                                                tuple(self.text.used)))
+        return html
+
+    def _render(self, plan: PagePlan) -> bytes:
+        context = dict(self.common)
+        context.update(plan.context)
+        context.update(page_url=plan.url, root=urls.root_of(plan.url), title=plan.title,
+                       section=plan.section, text=self.text, citations=Citations())
+        try:
+            template = self.env.get_template(plan.template)
+            html = template.render(context)
+        except jinja2.TemplateSyntaxError as exc:
+            raise ContentError([Problem(self._template_path(exc.filename), exc.lineno or 0, 1, "",
+                                        f"template syntax error: {exc.message}")]) from None
+        except jinja2.TemplateNotFound as exc:
+            raise ContentError([Problem(TEMPLATES_DIR, 0, 0, "", f"template not found: {exc.name}")]) from None
+        except Exception as exc:
+            where = self._raised_in_template(exc)
+            if where is None:
+                raise  # a bug in briefing, not a mistake in a template: show its traceback
+            path, line = where
+            raise ContentError([Problem(path, line, 1, "", f"template error while rendering {plan.url}: "
+                                        f"{exc}")]) from None
+        return html.encode("utf-8")
+
+    def render_all(self, pages: Iterable[PagePlan], progress: Optional[Callable[[], None]] = None) -> dict[str, bytes]:
+        """Render every planned page; return {url: bytes}."""
+        out = {}
+        for plan in pages:
+            out[plan.url] = self.render(plan)
+            if progress:
+                progress()
+        return out
+
+    def _template_path(self, filename: Optional[str]) -> str:
+        if not filename:
+            return TEMPLATES_DIR
+        path = Path(filename).resolve()
+        try:
+            return path.relative_to(self.root.resolve()).as_posix()
+        except ValueError:
+            return f"(theme) {path.name}"
+
+    def _raised_in_template(self, exc: BaseException) -> Optional[tuple[str, int]]:
+        """Return the template file and line where exc was raised, if it was raised by a template.
+
+        Jinja's own errors (an undefined name) are template mistakes wherever Jinja raised them;
+        any other exception is the template's only if the innermost frame is in a template.
+        """
+        dirs = [str(d) for d in self.dirs]
+        frames = traceback.extract_tb(exc.__traceback__)
+        in_templates = [f for f in frames if any(f.filename.startswith(d) for d in dirs)]
+        if not in_templates:
+            return None
+        innermost = frames[-1]
+        jinja_error = isinstance(exc, (jinja2.UndefinedError, jinja2.TemplateError))
+        if not jinja_error and innermost not in in_templates and not _jinja_runtime(innermost.filename):
+            return None
+        frame = in_templates[-1]
+        return self._template_path(frame.filename), frame.lineno or 0
+
+
+def _jinja_runtime(filename: str) -> bool:
+    """Return whether a frame is Jinja's own code evaluating an expression for a template."""
+    return "/jinja2/" in filename.replace("\\", "/")
+
+
+def render_pages(site: SitePlan, root: Path, cache: BuildCache,
+                 progress: Optional[Callable[[], None]] = None) -> dict[str, bytes]:
+    """Render every page of a site plan; return {url: bytes}."""
+    return Renderer(site, root, cache).render_all(site.pages, progress)
+

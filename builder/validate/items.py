@@ -1,0 +1,227 @@
+"""Documents into typed items: site.yaml, papers, people, the programme, facts, pages and tables."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+from typing import Any, Optional, TypeVar
+
+from pydantic import ValidationError
+
+from ..errors import Problem, did_you_mean
+from ..geo import NATIONWIDE, STATES, in_state, locate
+from ..model.base import Model, Origin
+from ..model.charts import ChartBlock
+from ..model.config import Config
+from ..model.content import FactsFile, Issue, Page, PageMeta, Person, Schedule
+from ..model.data import Investment, RowOrigin, StateFigure
+from ..model.fields import SLUG_PATTERN
+from ..model.validate import problems_from, validate
+from ..source import (
+    CONFIG_FILE,
+    INVESTMENTS_FILE,
+    ISSUES_DIR,
+    PEOPLE_DIR,
+    STATES_FILE,
+    PageSource,
+    Sources,
+)
+from ..source.files import SourceError
+from ..source.pages import chart_fences
+from ..source.table import Table, cell_starts
+from ..source.yaml import Document
+
+M = TypeVar("M", bound=Model)
+
+
+@dataclass
+class Items:
+    """Every item that validated on its own, before the checks between files."""
+
+    config: Optional[Config] = None
+    issues: list[Issue] = field(default_factory=list)
+    people: list[Person] = field(default_factory=list)
+    schedule: Optional[Schedule] = None
+    facts: list[Any] = field(default_factory=list)
+    pages: list[Page] = field(default_factory=list)
+    investments: list[Investment] = field(default_factory=list)
+    state_figures: list[StateFigure] = field(default_factory=list)
+    # ids of items whose files have mistakes: references to them are not reported as unknown
+    broken_ids: set[str] = field(default_factory=set)
+
+
+def validate_items(sources: Sources, problems: list[Problem]) -> Items:
+    """Validate each file on its own; add what is wrong to problems."""
+    items = Items()
+    items.broken_ids = {PurePosixPath(rel).stem for rel in sources.unreadable
+                        if rel.startswith((ISSUES_DIR + "/", PEOPLE_DIR + "/"))}
+    if sources.config is not None:
+        items.config = _config(sources.config, problems)
+    items.issues = _each(sources.issues, Issue, problems, items.broken_ids)
+    items.people = _each(sources.people, Person, problems, items.broken_ids)
+    if sources.schedule is not None:
+        schedule, found = validate(Schedule, sources.schedule.data, sources.schedule)
+        problems.extend(found)
+        if schedule is not None:
+            for i, entry in enumerate(schedule.items):
+                entry.located(Origin(sources.schedule, ("items", i)))
+            items.schedule = schedule
+    if sources.facts is not None:
+        facts_file, found = validate(FactsFile, sources.facts.data, sources.facts)
+        problems.extend(found)
+        if facts_file is None:
+            items.broken_ids.update(_raw_ids(sources.facts.data, "facts"))
+        else:
+            for i, fact in enumerate(facts_file.facts):
+                fact.located(Origin(sources.facts, ("facts", i)))
+            items.facts = list(facts_file.facts)
+    items.pages = [page for page in (_page(sources, p, problems) for p in sources.pages) if page]
+    if INVESTMENTS_FILE in sources.tables:
+        items.investments = validate_table(sources, sources.tables[INVESTMENTS_FILE], Investment, problems)
+    if STATES_FILE in sources.tables:
+        items.state_figures = validate_table(sources, sources.tables[STATES_FILE], StateFigure, problems)
+    return items
+
+
+def _config(doc: Document, problems: list[Problem]) -> Optional[Config]:
+    if doc.data is None:
+        problems.append(Problem(CONFIG_FILE, 1, 1, "", "the file is empty; it needs at least title, "
+                                "event, principal, counterpart, as_of, classification, currency "
+                                "and sectors"))
+        return None
+    config, found = validate(Config, doc.data, doc)
+    problems.extend(found)
+    return config
+
+
+def _each(docs: list[Document], model: type[M], problems: list[Problem], broken_ids: set[str]) -> list[M]:
+    items = []
+    for doc in docs:
+        item, found = validate(model, doc.data, doc)
+        problems.extend(found)
+        if item is not None:
+            items.append(item)
+        else:
+            broken_ids.add(PurePosixPath(doc.path).stem)
+            if isinstance(doc.data, dict) and isinstance(doc.data.get("id"), str):
+                broken_ids.add(doc.data["id"])
+    return items
+
+
+def _raw_ids(data: Any, key: str) -> set[str]:
+    """Return the ids written in a list of items that failed validation."""
+    entries = data.get(key) if isinstance(data, dict) else None
+    if not isinstance(entries, list):
+        return set()
+    return {i["id"] for i in entries if isinstance(i, dict) and isinstance(i.get("id"), str)}
+
+
+def _page(sources: Sources, page: PageSource, problems: list[Problem]) -> Optional[Page]:
+    meta, found = validate(PageMeta, page.front.data, page.front)
+    problems.extend(found)
+    if meta is None:
+        return None
+    name = PurePosixPath(page.path)
+    if not SLUG_PATTERN.match(name.stem):
+        problems.append(Problem(page.path, 0, 0, "", f"page file name '{name.name}' must be "
+                                "lowercase letters, digits and hyphens"))
+        return None
+    charts = []
+    for fence in chart_fences(page.body):
+        try:
+            doc = sources.parse(fence.text, page.path, line_offset=page.body_line - 1 + fence.line)
+        except SourceError as exc:
+            problems.append(exc.problem)
+            continue
+        problems.extend(doc.problems)
+        block, found = validate(ChartBlock, doc.data, doc)
+        problems.extend(found)
+        if block is not None:
+            charts.append(block)
+    return Page(name.stem, meta.title, meta.summary, page.body, page.body_line, page.path, meta, tuple(charts))
+
+
+# --- tables ---------------------------------------------------------------------------------
+
+def validate_table(sources: Sources, table: Table, model: type[M], problems: list[Problem]) -> list[M]:
+    """Validate every row of a CSV table against model, reusing the rows of an unchanged file."""
+    key = ("rows", model.__name__, id(table))
+    cached = sources.cache.items.get(key)
+    if cached is None or cached[0] is not table:  # the table itself is kept, so its id is not reused
+        found: list[Problem] = []
+        cached = sources.cache.items.put(key, (table, _validate_rows(table, model, found), found))
+    _, rows, found = cached
+    problems.extend(found)
+    return list(rows)
+
+
+def _validate_rows(table: Table, model: type[M], problems: list[Problem]) -> list[M]:
+    if not _check_header(table, model, problems):
+        return []
+    problems.extend(table.row_problems)
+    rows = []
+    for row in table.rows:
+        try:
+            item = model.model_validate(row.values)
+        except ValidationError as exc:
+            problems.extend(_located(exc, model, row.location))
+            continue
+        item.located(RowOrigin(row.location))
+        if isinstance(item, Investment):
+            problem = check_coordinates(item)
+            if problem:
+                problems.append(problem)
+                continue
+        rows.append(item)
+    return rows
+
+
+def _located(exc: ValidationError, model: type[Model], where: Any) -> list[Problem]:
+    out = []
+    for problem in problems_from(exc, model, where):
+        name = problem.field.split(".")[0].split("[")[0]
+        line, column = where.where((name,))
+        out.append(Problem(where.path, line, column, name, problem.message))
+    return out
+
+
+def _check_header(table: Table, model: type[Model], problems: list[Problem]) -> bool:
+    known = list(model.model_fields)
+    required = [n for n, f in model.model_fields.items() if f.is_required()]
+    ok = True
+    header = table.header
+    starts = cell_starts(",".join(header))
+    for i, name in enumerate(header):
+        if name not in known:
+            problems.append(Problem(table.path, 1, starts[i] + 1, name,
+                                    f"unknown column{did_you_mean(name, known)}"))
+            ok = False
+        elif header.index(name) != i:
+            problems.append(Problem(table.path, 1, starts[i] + 1, name, "column appears twice"))
+            ok = False
+    missing = [n for n in required if n not in header]
+    if missing:
+        problems.append(Problem(table.path, 1, 1, "", "missing required column(s): " + ", ".join(missing)))
+        ok = False
+    return ok
+
+
+def check_coordinates(record: Investment) -> Optional[Problem]:
+    """Return a problem if a project's coordinates are half given or lie outside its state."""
+    lat, lon = record.latitude, record.longitude
+    if lat is None and lon is None:
+        return None
+    if lat is None or lon is None:
+        missing = "latitude" if lat is None else "longitude"
+        return record.problem(missing, message="give both latitude and longitude, or neither")
+    found = locate(lat, lon)
+    if record.state == NATIONWIDE:
+        if found is None:
+            return record.problem("latitude", message=f"({lat}, {lon}) lies outside the United States")
+        return None
+    if in_state(record.state, lat, lon):
+        return None
+    where = f"it is in {STATES[found].name}" if found else "it is outside the United States"
+    return record.problem("latitude", message=(
+        f"({lat}, {lon}) lies outside {STATES[record.state].name}, the row's state; {where}. "
+        "Check the sign of the longitude and the order of latitude and longitude"))

@@ -1,0 +1,146 @@
+"""Checks between files: ids used twice, and every reference to an id that does not exist.
+
+Which values are references, and which texts are Markdown, is read from the roles the
+models declare on their fields (`model.base`): nothing here lists field names.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Iterable, Iterator, Mapping, Optional
+
+from ..errors import Problem, did_you_mean
+from ..geo import NATIONWIDE, STATES
+from ..model.base import REFERENCE, Model, Reference, Text, values
+from ..model.book import Book
+from ..model.charts import InvestmentFilter
+from ..model.config import SECTIONS
+from ..model.data import STATUSES
+from ..source.pages import chart_fences
+from .items import Items
+
+def check_unique(items: Items) -> Iterator[Problem]:
+    """Report ids used twice within one kind of item."""
+    for kind, entries in (("issue", items.issues), ("person", items.people),
+                          ("fact", items.facts), ("investment", items.investments),
+                          ("programme item", items.schedule.items if items.schedule else [])):
+        seen: dict[str, Model] = {}
+        for item in entries:
+            if item.id in seen:
+                first = seen[item.id].problem("id", message="")
+                yield item.problem("id", message=f"duplicate {kind} id '{item.id}' "
+                                   f"(first used at {first.path}:{first.line})")
+            else:
+                seen[item.id] = item
+
+
+def every_item(book: Book) -> Iterator[Model]:
+    """Yield every validated item of the book that came from a file."""
+    yield book.config
+    yield from book.issues
+    yield from book.people
+    if book.schedule:
+        yield book.schedule
+    yield from book.facts
+    for page in book.pages:
+        if page.meta is not None:
+            yield page.meta
+        yield from page.charts
+    yield from book.investments
+    yield from book.state_figures
+
+
+def check_references(book: Book, broken_ids: Iterable[str] = ()) -> Iterator[Problem]:
+    """Report every reference to a person, fact, issue, sector or state that does not exist."""
+    broken = dict.fromkeys(broken_ids)
+    tables: dict[str, Mapping[str, object]] = {
+        "person": {**book.person_by_id, **broken}, "fact": {**book.fact_by_id, **broken},
+        "issue": {**book.issue_by_id, **broken}, "sector": {s.id: s for s in book.config.sectors}}
+    yield from _check_nav(book)
+    for item in every_item(book):
+        for value in values(item):
+            if not isinstance(value.value, str):
+                continue
+            reference = value.has(Reference)
+            if isinstance(reference, Reference) and value.value not in tables[reference.kind]:
+                yield _unknown(item, value.loc, reference.kind, value.value, tables[reference.kind])
+            text = value.has(Text)
+            yield from _check_text(book, item, value.loc, value.field, value.value,
+                                   markdown=isinstance(text, Text) and text.markdown, broken=broken)
+    for issue in book.issues:
+        filters: list[tuple[tuple[Any, ...], InvestmentFilter]] = []
+        if issue.investments:
+            filters.append((("investments",), issue.investments))
+        filters += [(("charts", i, "filter"), c.filter) for i, c in enumerate(issue.charts)]
+        for loc, flt in filters:
+            yield from check_filter(book, issue, loc, flt)
+    for page in book.pages:
+        yield from _check_page_body(book, page.body, page.path, page.body_line, broken)
+
+
+def _unknown(item: Model, loc: tuple, kind: str, value: str, known: Iterable[str]) -> Problem:
+    if kind == "sector":
+        return item.problem(*loc, message=f"unknown sector '{value}'; site.yaml lists "
+                            f"{', '.join(known)}{did_you_mean(value, known)}")
+    return item.problem(*loc, message=f"unknown {kind} '{value}'{did_you_mean(value, known)}")
+
+
+def _check_nav(book: Book) -> Iterator[Problem]:
+    for i, entry in enumerate(book.config.nav):
+        if entry not in SECTIONS and not (entry.startswith("pages/") and entry[6:] in book.page_by_id):
+            choices = list(SECTIONS) + [f"pages/{p}" for p in book.page_by_id]
+            yield book.config.problem("nav", i, message=f"unknown section '{entry}'{did_you_mean(entry, choices)}")
+
+
+def check_filter(book: Book, item: Model, loc: tuple, flt: InvestmentFilter) -> Iterator[Problem]:
+    """Report filter values that could never match: unknown states, statuses and companies."""
+    for i, value in enumerate(flt.state):
+        if value not in STATES and value != NATIONWIDE:
+            yield _unknown(item, loc + ("state", i), "state code", value, STATES)
+    for i, value in enumerate(flt.status):
+        if value not in STATUSES:
+            yield _unknown(item, loc + ("status", i), "status", value, STATUSES)
+    companies = {r.company for r in book.investments}
+    for i, value in enumerate(flt.company):
+        if not any(value.lower() in c.lower() for c in companies):
+            yield _unknown(item, loc + ("company", i), "company", value, companies)
+
+
+def _check_text(book: Book, item: Model, loc: tuple, field: str, text: str, markdown: bool,
+                broken: Mapping[str, object]) -> Iterator[Problem]:
+    """Report `{kind:id}` references to unknown ids, and references written in plain text."""
+    for line_no, line in enumerate(text.splitlines()):
+        for match in REFERENCE.finditer(line):
+            if not markdown:
+                yield item.problem(*loc, text_at=(line_no, match.start()), message=(
+                    f"{match.group(0)} is not shown as a reference in '{field}', which is plain "
+                    "text; write it out, or move it to a field such as background"))
+                continue
+            if match.group(2) in broken:
+                continue
+            problem = reference_problem(book, match.group(1), match.group(2))
+            if problem:
+                yield item.problem(*loc, message=problem, text_at=(line_no, match.start()))
+
+
+def reference_problem(book: Book, kind: str, ref: str) -> Optional[str]:
+    """Return why `{kind:ref}` names nothing in the book, or None."""
+    tables: dict[str, Mapping[str, object]] = {
+        "fact": book.fact_by_id, "person": book.person_by_id, "issue": book.issue_by_id, "state": STATES}
+    table = tables[kind]
+    if ref not in table:
+        return f"unknown {kind} '{ref}' in {{{kind}:{ref}}}{did_you_mean(ref, table)}"
+    return None
+
+
+def _check_page_body(book: Book, body: str, path: str, body_line: int,
+                     broken: Mapping[str, object]) -> Iterator[Problem]:
+    for fence in chart_fences(body):  # chart blocks are checked as items of their own
+        body = body[:fence.start] + re.sub(r"[^\n]", " ", body[fence.start:fence.end]) + body[fence.end:]
+    for offset, line in enumerate(body.splitlines()):
+        for match in REFERENCE.finditer(line):
+            if match.group(2) in broken:
+                continue
+            problem = reference_problem(book, match.group(1), match.group(2))
+            if problem:
+                yield Problem(path, body_line + offset, match.start() + 1, "", problem)

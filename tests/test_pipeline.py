@@ -1,0 +1,114 @@
+"""The pipeline's stages: what check leaves alone, what a rebuild redoes, and the roles fields declare."""
+
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+from builder.build import build, load_book
+from builder.cache import BuildCache
+from builder.charts.investment import state_rows
+from builder.errors import ContentError
+from builder.model import Issue, Person, values
+from builder.model.base import PointList, Reference, fields_with
+from builder.model.config import Config
+from builder.targets.site import render
+from conftest import MINIMAL, copy_site, run_briefing, tree
+
+
+def test_check_writes_nothing_anywhere_and_draws_no_chart(tmp_path: Path):
+    site = copy_site(MINIMAL, tmp_path / "site")
+    before = tree(site)
+    # with no shared cache folder, a build would keep its SVGs in the book's .briefing-cache/
+    result = run_briefing("check", cwd=site, env={"BRIEFING_CACHE": ""})
+    assert result.returncode == 0, result.stderr
+    assert tree(site) == before
+    assert sorted(p.name for p in site.iterdir()) == ["charts", "content", "site.yaml"]
+
+    cache = BuildCache(None)
+    checked = build(site, write=False, cache=cache)
+    assert cache.rendered_svgs == [] and cache.reused_svgs == []
+    assert not [path for path in checked.files if path.endswith(".svg") or path.startswith("assets/vendor")]
+    assert checked.pages == 17  # every page was still rendered and checked
+
+
+def test_a_rebuild_draws_again_only_the_pages_whose_inputs_changed(tmp_path: Path):
+    site = copy_site(MINIMAL, tmp_path / "site")
+    cache = BuildCache(tmp_path / "cache")
+    first = build(site, write=False, static_charts=True, cache=cache)
+    assert cache.pages.misses == first.pages == 17
+
+    second = build(site, write=False, static_charts=True, cache=cache)
+    assert (cache.pages.misses, cache.pages.hits) == (0, 17)
+    assert second.files == first.files
+
+    path = site / "content/issues/trade.yaml"
+    path.write_text(path.read_text().replace("We buy your energy.", "We buy your energy, and more."))
+    third = build(site, write=False, static_charts=True, cache=cache)
+    changed = sorted(rel for rel in third.files if third.files[rel] != first.files.get(rel))
+    assert "issues/trade.html" in changed
+    # a person's page and a state's page show nothing of the paper: they were not drawn again
+    assert 0 < cache.pages.misses < 17
+    assert "people/bob.html" not in changed and "investment/ky.html" not in changed
+    assert cache.markdown.misses == 1  # only the edited point was converted again
+    fresh = build(site, write=False, static_charts=True, cache=BuildCache(tmp_path / "cache"))
+    assert fresh.files == third.files  # reusing gave exactly what a build from nothing gives
+
+
+def test_a_bug_in_briefing_is_not_reported_as_a_template_mistake(minimal_site: Path, tmp_path: Path,
+                                                                   monkeypatch):
+    def broken(*args, **kwargs):
+        raise TypeError("a bug in a filter")
+
+    monkeypatch.setattr(render, "format_number", broken)
+    with pytest.raises(TypeError, match="a bug in a filter"):
+        build(minimal_site, tmp_path / "out", cache=BuildCache(None))
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_mistake_in_a_template_expression_is_still_located(minimal_site: Path, tmp_path: Path):
+    (minimal_site / "templates").mkdir()
+    (minimal_site / "templates/person.html").write_text(
+        '{% extends "base.html" %}\n{% block content %}\n<p>{{ person.name + 1 }}</p>\n{% endblock %}\n')
+    with pytest.raises(ContentError) as exc:
+        build(minimal_site, tmp_path / "out")
+    assert (exc.value.problems[0].path, exc.value.problems[0].line) == ("templates/person.html", 3)
+
+
+def test_state_totals_agree_between_the_table_and_the_map_for_yen_amounts(minimal_site: Path, tmp_path: Path):
+    path = minimal_site / "content/data/investments.csv"
+    path.write_text(path.read_text().replace("10000,USD,cumulative", "150000,JPY,cumulative"))
+    result = build(minimal_site, tmp_path / "out")
+    soup = BeautifulSoup((tmp_path / "out/investment/index.html").read_text(), "html.parser")
+    row = next(tr for tr in soup.select("table.by-state tbody tr") if tr.th.get_text() == "Kentucky")
+    table_amount = row.select("td")[1].get_text()
+    map_amount = {r["code"]: r for r in state_rows(result.book, list(result.book.investments))}["KY"]["amount_text"]
+    assert table_amount == map_amount == "$1 bn"
+
+
+def test_fields_declare_their_roles():
+    assert fields_with(Issue, PointList) == ["points_to_make", "asks", "red_lines"]
+    assert fields_with(Person, PointList) == ["interests"]
+    assert fields_with(Config, PointList) == ["objectives"]
+    assert fields_with(Issue, Reference) == ["related_people", "related_facts", "related_issues"]
+
+
+def test_values_walk_nested_items_with_their_roles():
+    book, _ = load_book(MINIMAL)
+    trade = book.issue_by_id["trade"]
+    found = {v.loc: v for v in values(trade)}
+    point = found[("points_to_make", 0)]
+    assert point.value.startswith("We sell you cars") or point.value
+    assert any(isinstance(r, PointList) for r in point.roles)
+    assert next(v for v in found.values() if v.loc[0] == "related_people").has(Reference).kind == "person"
+    assert found[("title",)].has(Reference) is None
+
+
+def test_a_reference_in_a_plain_field_of_a_data_row_is_reported(minimal_site: Path):
+    path = minimal_site / "content/data/investments.csv"
+    path.write_text(path.read_text().replace('"Notes, with a comma"', '"Notes {fact:cars-exported}"'))
+    with pytest.raises(ContentError) as exc:
+        load_book(minimal_site)
+    [problem] = exc.value.problems
+    assert (problem.path, problem.line, problem.field) == ("content/data/investments.csv", 2, "notes")
+    assert "which is plain text" in problem.message
