@@ -60,8 +60,21 @@ def test_a_page_that_loads_from_outside_fails_the_build(minimal_site: Path, tmp_
     with pytest.raises(ContentError) as exc:
         build(minimal_site, tmp_path / "out")
     assert [p.format() for p in exc.value.problems] == [
-        "content/pages/notes.md:5:8: pages/notes.html would load 'https://tiles.example.org/map.png' from "
-        "outside the site; the book must work offline (copy the file into the book and link it relatively)"]
+        "content/pages/notes.md:5:8: image 'https://tiles.example.org/map.png' would be loaded from outside "
+        "the book, which must work offline: copy the file into the book's templates/assets/ folder and write "
+        "assets/NAME"]
+
+
+def test_a_template_that_loads_from_outside_fails_the_build_at_its_line(minimal_site: Path, tmp_path: Path):
+    write_files(minimal_site, {"templates/person.html": (
+        '{% extends "base.html" %}\n{% block content %}\n<img src="https://tiles.example.org/map.png">\n'
+        '{% endblock %}\n')})
+    with pytest.raises(ContentError) as exc:
+        build(minimal_site, tmp_path / "out")
+    assert [p.format() for p in exc.value.problems] == [
+        "templates/person.html:3:11: people/alice.html (and 2 more) would load "
+        "'https://tiles.example.org/map.png' from outside the site; the book must work offline (copy the "
+        "file into the book and link it relatively)"]
 
 
 def test_citations_are_numbered_in_order_of_first_use(minimal_site: Path, tmp_path: Path):

@@ -6,10 +6,10 @@ from datetime import date
 from typing import Optional
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, PositiveFloat, field_validator
+from pydantic import Field, PositiveFloat, PositiveInt, field_validator
 
 from .base import Markdown, Model, Points
-from .fields import Ref, Slug, Url
+from .fields import Ref, Slug, Url, one_of
 
 # Sections a book can list in `nav`; free pages are added as `pages/<id>`.
 SECTIONS = ("home", "programme", "issues", "people", "facts", "investment", "sources")
@@ -53,6 +53,24 @@ class Sector(Model):
     label: str
 
 
+ALLOWABLE_HTML = ("abbr", "b", "i", "u", "s", "sup", "sub", "small", "mark", "kbd", "q", "cite", "dfn",
+                  "br", "wbr", "span", "del", "ins")
+"""The raw-HTML tags a book may allow in its Markdown: inline tags that neither run nor load anything."""
+
+
+class MarkdownSettings(Model):
+    """What the book's Markdown may contain beyond Markdown itself."""
+
+    allow_html: list[one_of("tag", ALLOWABLE_HTML)] = Field(default_factory=list)  # type: ignore[valid-type]
+
+
+class Limits(Model):
+    """Bounds on what the build reads, so that no file can exhaust the machine."""
+
+    file_size_mb: PositiveFloat = 25
+    yaml_values: PositiveInt = 200_000  # values in one YAML file, counting what aliases repeat
+
+
 class Config(Model):
     """Everything in site.yaml."""
 
@@ -73,6 +91,8 @@ class Config(Model):
     nav: list[str] = Field(default_factory=lambda: list(SECTIONS))
     currency: Currency
     sectors: list[Sector] = Field(min_length=1)
+    markdown: MarkdownSettings = Field(default_factory=MarkdownSettings)
+    limits: Limits = Field(default_factory=Limits)
 
     _tz = field_validator("home_timezone")(check_timezone)
 

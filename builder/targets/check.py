@@ -15,17 +15,21 @@ from .site.render import TEMPLATES_DIR
 
 def check_output(files: Mapping[str, bytes], root: Path, cache: BuildCache) -> None:
     """Fail when any page would fetch something from outside the site, naming where it was written."""
-    problems = []
+    pages: dict[tuple[str, int, int, str], list[str]] = {}
     for rel, data in sorted(files.items()):
         key = (rel, hashlib.sha256(data).hexdigest())
         found = cache.scans.get_or_make(key, lambda: external_requests(rel, data))
         for line, url in found:
-            message = (f"{rel} would load '{url}' from outside the site; the book must work offline "
-                       "(copy the file into the book and link it relatively)")
             path, line, column = find_in_sources(root, url) or (rel, line, 1)
-            problems.append(Problem(path, line, column, "", message))
+            pages.setdefault((path, line, column, url), []).append(rel)
+    problems = []
+    for (path, line, column, url), where in sorted(pages.items()):
+        more = f" (and {len(where) - 1} more)" if len(where) > 1 else ""
+        problems.append(Problem(path, line, column, "", (
+            f"{where[0]}{more} would load '{url}' from outside the site; the book must work offline "
+            "(copy the file into the book and link it relatively)")))
     if problems:
-        raise ContentError(sorted(set(problems)))
+        raise ContentError(problems)
 
 
 def find_in_sources(root: Path, text: str) -> Optional[tuple[str, int, int]]:

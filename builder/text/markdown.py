@@ -1,33 +1,199 @@
-"""Markdown in the book's text, with references to facts, people, issues and states.
+"""Markdown in the book's text: converted once per distinct text, checked, sanitised, then placed.
 
-Writers cite a figure as `{fact:defense-fy2025}`: the page shows its value and
-a numbered note giving the source and as-of date. `{person:trump}`,
-`{issue:lng}` and `{state:TX}` become links. A ```chart fence in a page's
-Markdown becomes the chart's figure, where it stands.
+A text is converted to a page-independent `Fragment`: sanitised HTML in which each
+reference (`{fact:id}`, `{person:id}`, `{issue:id}`, `{state:TX}`) and each ```chart
+fence is a numbered mark. `place` then turns the marks into links, cited figures and
+charts for the page the text appears on. So a text shown on ten pages is converted once,
+and what the validate stage checked is exactly what every page shows.
+
+What Markdown may contain is decided here (`safety.py` holds the rules): no raw HTML
+unless site.yaml allows a tag, no attributes that run or load anything, links only to
+http(s), mailto or paths inside the book, images only from inside the book.
 """
 
 from __future__ import annotations
 
-import hashlib
+import html
 import json
 import re
 import xml.etree.ElementTree as etree
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Optional, Protocol, Sequence
+from html.parser import HTMLParser
+from typing import Any, Iterable, Optional, Protocol, Sequence
 
 import markdown
+import nh3
 from markdown.inlinepatterns import InlineProcessor
 from markdown.preprocessors import Preprocessor
-from markupsafe import Markup
+from markdown.treeprocessors import Treeprocessor
+from markdown.util import AtomicString
+from markupsafe import Markup, escape
 
-from ..cache import Store
+from ..cache import Store, digest
 from ..geo import STATES
 from ..model.base import REFERENCE
 from ..model.book import Book
 from ..model.content import Fact
 from ..source.pages import chart_fences
+from . import safety
 from .figures import format_value, in_dollars
+
+_MARK = re.compile("\ue000(\\d+)\ue001")
+_MARK_CHARS = re.compile("[\ue000\ue001]")
+_FIGURE_PARAGRAPH = re.compile("<p>\ue000(\\d+)\ue001</p>")
+
+
+@dataclass(frozen=True)
+class TextProblem:
+    """Something a text may not contain: the words to find it by in the text, and why."""
+
+    needle: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Fragment:
+    """A text converted to sanitised HTML; marks[n] is what `\\ue000n\\ue001` stands for."""
+
+    html: str
+    marks: tuple[tuple[str, str], ...] = ()  # (kind, id): fact, person, issue, state, or chart
+    problems: tuple[TextProblem, ...] = ()
+
+
+class _References(InlineProcessor):
+    def __init__(self, converter: "Converter"):
+        super().__init__(REFERENCE.pattern)
+        self.converter = converter
+
+    def handleMatch(self, m: re.Match[str], data: str) -> tuple[Any, int, int]:  # type: ignore[override]  # noqa: N802
+        return AtomicString(self.converter.mark(m.group(1), m.group(2))), m.start(0), m.end(0)
+
+
+class _ChartFences(Preprocessor):
+    """Leave a mark, in a paragraph of its own, where each ```chart fence stands."""
+
+    def __init__(self, md: markdown.Markdown, converter: "Converter"):
+        super().__init__(md)
+        self.converter = converter
+
+    def run(self, lines: list[str]) -> list[str]:
+        text = "\n".join(lines)
+        fences = chart_fences(text)
+        if not fences:
+            return lines
+        out, at = [], 0
+        for index, fence in enumerate(fences):
+            out += [text[at:fence.start], "\n\n", self.converter.mark("chart", str(index)), "\n\n"]
+            at = fence.end
+        out.append(text[at:])
+        return "".join(out).split("\n")
+
+
+class _Inspect(Treeprocessor):
+    """Check every element Markdown made against the rules, removing what breaks them."""
+
+    def __init__(self, md: markdown.Markdown, converter: "Converter"):
+        super().__init__(md)
+        self.converter = converter
+
+    def run(self, root: etree.Element) -> None:
+        for element in root.iter():
+            for name, value in list(element.attrib.items()):
+                problem = safety.attribute_problem(element.tag, name, value)
+                if problem:
+                    self.converter.problems.append(TextProblem(_needle(name, value), problem))
+                    del element.attrib[name]
+
+
+def _needle(name: str, value: str) -> str:
+    """Return what to look for in the source to find an attribute: the URL, or the name."""
+    return value if name in ("href", "src") else name
+
+
+class _Markdown(markdown.Extension):
+    def __init__(self, converter: "Converter"):
+        super().__init__()
+        self.converter = converter
+
+    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802
+        md.inlinePatterns.register(_References(self.converter), "briefing-reference", 175)
+        # after normalize_whitespace (30), so that fences are found in text with normal line ends
+        md.preprocessors.register(_ChartFences(md, self.converter), "briefing-chart-fences", 29)
+        md.treeprocessors.register(_Inspect(md, self.converter), "briefing-inspect", 5)
+
+
+class Converter:
+    """Convert Markdown text to sanitised, page-independent fragments."""
+
+    def __init__(self, allow_html: Iterable[str] = ()):
+        self.allow_html = frozenset(allow_html)
+        self.marks: list[tuple[str, str]] = []
+        self.problems: list[TextProblem] = []
+        self._md = markdown.Markdown(
+            extensions=["tables", "sane_lists", "attr_list", "smarty", _Markdown(self)],
+            output_format="html")
+
+    def mark(self, kind: str, ref: str) -> str:
+        self.marks.append((kind, ref))
+        return f"\ue000{len(self.marks) - 1}\ue001"
+
+    def convert(self, text: str) -> Fragment:
+        """Convert one text."""
+        self.marks, self.problems = [], []
+        self._md.reset()
+        converted = self._md.convert(_MARK_CHARS.sub("", text or ""))
+        self.problems.extend(self._raw_html_problems(self._md.htmlStash.rawHtmlBlocks))
+        clean = nh3.clean(converted, tags=set(safety.MARKDOWN_TAGS | self.allow_html),
+                          attributes={k: set(v) for k, v in safety.ATTRIBUTES.items()},
+                          url_schemes=set(safety.LINK_SCHEMES), link_rel=None, strip_comments=True,
+                          filter_style_properties={"text-align"})
+        return Fragment(clean, tuple(self.marks), tuple(self.problems))
+
+    def _raw_html_problems(self, blocks: Iterable[Any]) -> list[TextProblem]:
+        found = []
+        for block in blocks:
+            raw = str(block)
+            if not raw.lstrip().startswith("<") or raw.lstrip().startswith("<!--"):
+                continue  # entities, and comments (which are dropped from the page)
+            for tag, attrs in _tags(raw):
+                if tag not in self.allow_html:
+                    found.append(TextProblem(f"<{tag}", safety.raw_html_message(tag)))
+                    continue
+                for name, value in attrs:
+                    problem = safety.attribute_problem(tag, name, value or "")
+                    if problem:
+                        found.append(TextProblem(name, problem))
+        return found
+
+
+def _tags(raw: str) -> list[tuple[str, list[tuple[str, Optional[str]]]]]:
+    """Return the start tags (name, attributes) written in a piece of raw HTML."""
+    found: list[tuple[str, list[tuple[str, Optional[str]]]]] = []
+
+    class Collect(HTMLParser):
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, Optional[str]]]) -> None:
+            found.append((tag, attrs))
+
+        def handle_startendtag(self, tag: str, attrs: list[tuple[str, Optional[str]]]) -> None:
+            found.append((tag, attrs))
+
+    parser = Collect(convert_charrefs=True)
+    parser.feed(raw)
+    parser.close()
+    return found
+
+
+def convert_cached(text: str, converter: Converter, store: Store[Any]) -> Fragment:
+    """Return the fragment of a text, converting it only if no earlier build did."""
+    key = ("markdown", digest(text, *sorted(converter.allow_html)))
+    found = store.get(key)
+    if found is None:
+        found = store.put(key, converter.convert(text))
+    return found
+
+
+# --- placing a fragment on a page -----------------------------------------------------------
 
 class Links(Protocol):
     """Where the pages that references link to live, in the output being made."""
@@ -39,6 +205,8 @@ class Links(Protocol):
     def state_url(self, code: str) -> str: ...
 
     def relative(self, target: str, from_url: str) -> str: ...
+
+    def root_of(self, url: str) -> str: ...
 
 
 @dataclass
@@ -53,61 +221,18 @@ class Citations:
         return self.facts.index(fact) + 1
 
 
-class _ReferenceProcessor(InlineProcessor):
-    def __init__(self, renderer: "TextRenderer"):
-        super().__init__(REFERENCE.pattern)
-        self.renderer = renderer
-
-    def handleMatch(self, m: re.Match[str], data: str) -> tuple[Any, int, int]:  # type: ignore[override]  # noqa: N802
-        return self.renderer.reference(m.group(1), m.group(2)), m.start(0), m.end(0)
-
-
-class _ChartFences(Preprocessor):
-    """Put each ```chart fence's figure where the fence stands."""
-
-    def __init__(self, md: markdown.Markdown, renderer: "TextRenderer"):
-        super().__init__(md)
-        self.renderer = renderer
-
-    def run(self, lines: list[str]) -> list[str]:
-        text = "\n".join(lines)
-        fences = chart_fences(text)
-        if not fences:
-            return lines
-        figures = self.renderer.figures
-        out, at = [], 0
-        for index, fence in enumerate(fences):
-            html = figures[index] if index < len(figures) else ""
-            out += [text[at:fence.start], "\n", self.md.htmlStash.store(html + "\n"), "\n"]
-            at = fence.end
-        out.append(text[at:])
-        return "".join(out).split("\n")
-
-
-class _BriefingText(markdown.Extension):
-    def __init__(self, renderer: "TextRenderer"):
-        super().__init__()
-        self.renderer = renderer
-
-    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802
-        md.inlinePatterns.register(_ReferenceProcessor(self.renderer), "briefing-reference", 175)
-        md.preprocessors.register(_ChartFences(md, self.renderer), "briefing-chart-fences", 29)
+_RELATIVE_URL = re.compile(r'(href|src)="(?![a-zA-Z][a-zA-Z0-9+.-]*:|#|/)([^"]*)"')
 
 
 class TextRenderer:
-    """Render the book's Markdown for one page at a time, reusing earlier conversions."""
+    """Render the book's Markdown on the pages of one output."""
 
     def __init__(self, book: Book, links: Links, store: Optional[Store[Any]] = None):
         self.book = book
         self.links = links
         self.store = store if store is not None else Store("Markdown")
-        self.page_url = ""
-        self.citations = Citations()
-        self.figures: Sequence[str] = ()
-        self.used: list[Any] = []  # the conversions the page being rendered used
-        self._md = markdown.Markdown(
-            extensions=["tables", "sane_lists", "attr_list", "smarty", _BriefingText(self)],
-            output_format="html")
+        self.converter = Converter(book.config.markdown.allow_html)
+        self.used: list[Any] = []  # the fragments the page being rendered used
 
     @cached_property
     def references_key(self) -> str:
@@ -117,66 +242,72 @@ class TextRenderer:
                  [f.model_dump(mode="json") for f in book.facts],
                  [(p.id, p.name) for p in book.people], [(i.id, i.title) for i in book.issues],
                  [s.code for s in book.states_with_data]]
-        body = json.dumps(parts, sort_keys=True, ensure_ascii=False)
-        return hashlib.sha256(body.encode("utf-8")).hexdigest()
+        return digest(json.dumps(parts, sort_keys=True, ensure_ascii=False))
+
+    def fragment(self, text: str) -> Fragment:
+        fragment = convert_cached(text, self.converter, self.store)
+        self.used.append(("markdown", digest(text, *sorted(self.converter.allow_html))))
+        return fragment
 
     def block(self, text: str, page_url: str, citations: Citations, figures: Sequence[str] = ()) -> Markup:
         """Render Markdown paragraphs, lists and tables (and chart fences, as the figures given)."""
-        key = (text, page_url, tuple(f.id for f in citations.facts), self.references_key, tuple(figures))
-        self.used.append(key)
-        found = self.store.get(key)
-        if found is not None:
-            html, cited = found
-            for fact in cited:
-                citations.number(fact)
-            return Markup(html)
-        self.page_url, self.citations, self.figures = page_url, citations, figures
-        self._md.reset()
-        html = self._md.convert(text or "")
-        self.store.put(key, (html, list(citations.facts)))
-        return Markup(html)
+        return Markup(self.place(self.fragment(text), page_url, citations, figures))
 
     def inline(self, text: str, page_url: str, citations: Citations) -> Markup:
         """Render one line of Markdown without the surrounding paragraph."""
-        html = str(self.block(text, page_url, citations))
-        if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
-            html = html[3:-4]
-        return Markup(html)
+        html_text = str(self.block(text, page_url, citations))
+        if html_text.startswith("<p>") and html_text.endswith("</p>") and html_text.count("<p>") == 1:
+            html_text = html_text[3:-4]
+        return Markup(html_text)
 
-    def _link(self, target: str, text: str, css: str) -> etree.Element:
-        element = etree.Element("a")
-        element.set("href", self.links.relative(target, self.page_url))
-        element.set("class", css)
-        element.text = text
-        return element
+    def place(self, fragment: Fragment, page_url: str, citations: Citations, figures: Sequence[str]) -> str:
+        """Return a fragment's HTML for one page: links relative to it, figures numbered on it."""
+        root = self.links.root_of(page_url)
+        text = _RELATIVE_URL.sub(lambda m: f'{m.group(1)}="{root}{m.group(2)}"', fragment.html) if root \
+            else fragment.html
 
-    def reference(self, kind: str, ref: str) -> etree.Element:
-        """Return the element for one `{kind:ref}` reference."""
+        def chart(m: re.Match[str]) -> str:
+            kind, ref = fragment.marks[int(m.group(1))]
+            index = int(ref)
+            return (figures[index] + "\n") if kind == "chart" and index < len(figures) else ""
+
+        text = _FIGURE_PARAGRAPH.sub(chart, text)
+        return _MARK.sub(lambda m: self._mark(fragment.marks[int(m.group(1))], page_url, citations), text)
+
+    def _mark(self, mark: tuple[str, str], page_url: str, citations: Citations) -> str:
+        kind, ref = mark
         book = self.book
         if kind == "person" and ref in book.person_by_id:
-            return self._link(self.links.person_url(ref), book.person_by_id[ref].name, "ref-person")
+            return self._link(self.links.person_url(ref), book.person_by_id[ref].name, "ref-person", page_url)
         if kind == "issue" and ref in book.issue_by_id:
-            return self._link(self.links.issue_url(ref), book.issue_by_id[ref].title, "ref-issue")
+            return self._link(self.links.issue_url(ref), book.issue_by_id[ref].title, "ref-issue", page_url)
         if kind == "state" and ref in STATES:
             name = STATES[ref].name
             if STATES[ref] in book.states_with_data:
-                return self._link(self.links.state_url(ref), name, "ref-state")
-            element = etree.Element("span")
-            element.text = name
-            return element
+                return self._link(self.links.state_url(ref), name, "ref-state", page_url)
+            return f"<span>{escape(name)}</span>"
         if kind == "fact" and ref in book.fact_by_id:
-            return self.fact_element(book.fact_by_id[ref])
+            return self._figure(book.fact_by_id[ref], citations)
+        if kind == "chart":
+            return ""  # a chart fence in a text that shows no charts
         raise ValueError(f"unknown reference {{{kind}:{ref}}}")  # validation catches these first
 
-    def fact_element(self, fact: Fact) -> etree.Element:
+    def _link(self, target: str, text: str, css: str, page_url: str) -> str:
+        href = self.links.relative(target, page_url)
+        return f'<a href="{_attr(href)}" class="{css}">{_text(text)}</a>'
+
+    def _figure(self, fact: Fact, citations: Citations) -> str:
         """Return a cited figure: its value, its dollar value if in yen, and a note number."""
-        number = self.citations.number(fact)
-        span = etree.Element("span", {"class": "figure", "title": fact.label})
-        span.text = format_value(fact.value, fact.unit)
+        number = citations.number(fact)
         dollars = in_dollars(fact.value, fact.unit, self.book.config.currency)
-        sup = etree.SubElement(span, "sup", {"class": "cite"})
-        note = etree.SubElement(sup, "a", {"href": f"#cite-{number}", "id": f"citeref-{fact.id}-{number}"})
-        note.text = str(number)
-        if dollars:
-            sup.tail = f" ({dollars})"
-        return span
+        return (f'<span class="figure" title="{_attr(fact.label)}">{_text(format_value(fact.value, fact.unit))}'
+                f'<sup class="cite"><a href="#cite-{number}" id="citeref-{_attr(fact.id)}-{number}">{number}</a>'
+                f'</sup>{" (" + _text(dollars) + ")" if dollars else ""}</span>')
+
+
+def _text(value: str) -> str:
+    return html.escape(value, quote=False)
+
+
+def _attr(value: str) -> str:
+    return html.escape(value, quote=False).replace('"', "&quot;")

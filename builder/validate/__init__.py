@@ -15,6 +15,7 @@ from ..source import Sources
 from .charts import check_charts
 from .items import Items, validate_items
 from .references import check_references, check_unique
+from .texts import check_texts
 
 PRIORITY_ORDER = {"high": 0, "medium": 1, "low": 2}
 
@@ -32,6 +33,7 @@ def validate(sources: Sources) -> tuple[Book, list[Problem]]:
     problems.extend(check_unique(items))
     book = assemble(items)
     problems.extend(check_references(book, items.broken_ids))
+    problems.extend(check_texts(book, dict.fromkeys(items.broken_ids), sources.cache.markdown))
     specs: dict[str, dict[str, Any]] = {}
     problems.extend(check_charts(book, sources, specs))
     problems.raise_if_errors()

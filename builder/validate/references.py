@@ -1,22 +1,22 @@
 """Checks between files: ids used twice, and every reference to an id that does not exist.
 
+References written inside texts (`{fact:id}`) are checked with the texts (`texts.py`).
+
 Which values are references, and which texts are Markdown, is read from the roles the
 models declare on their fields (`model.base`): nothing here lists field names.
 """
 
 from __future__ import annotations
 
-import re
 from typing import Any, Iterable, Iterator, Mapping, Optional
 
 from ..errors import Problem, did_you_mean
 from ..geo import NATIONWIDE, STATES
-from ..model.base import REFERENCE, Model, Reference, Text, values
+from ..model.base import Model, Reference, values
 from ..model.book import Book
 from ..model.charts import InvestmentFilter
 from ..model.config import SECTIONS
 from ..model.data import STATUSES
-from ..source.pages import chart_fences
 from .items import Items
 
 def check_unique(items: Items) -> Iterator[Problem]:
@@ -64,9 +64,6 @@ def check_references(book: Book, broken_ids: Iterable[str] = ()) -> Iterator[Pro
             reference = value.has(Reference)
             if isinstance(reference, Reference) and value.value not in tables[reference.kind]:
                 yield _unknown(item, value.loc, reference.kind, value.value, tables[reference.kind])
-            text = value.has(Text)
-            yield from _check_text(book, item, value.loc, value.field, value.value,
-                                   markdown=isinstance(text, Text) and text.markdown, broken=broken)
     for issue in book.issues:
         filters: list[tuple[tuple[Any, ...], InvestmentFilter]] = []
         if issue.investments:
@@ -74,8 +71,6 @@ def check_references(book: Book, broken_ids: Iterable[str] = ()) -> Iterator[Pro
         filters += [(("charts", i, "filter"), c.filter) for i, c in enumerate(issue.charts)]
         for loc, flt in filters:
             yield from check_filter(book, issue, loc, flt)
-    for page in book.pages:
-        yield from _check_page_body(book, page.body, page.path, page.body_line, broken)
 
 
 def _unknown(item: Model, loc: tuple, kind: str, value: str, known: Iterable[str]) -> Problem:
@@ -106,23 +101,6 @@ def check_filter(book: Book, item: Model, loc: tuple, flt: InvestmentFilter) -> 
             yield _unknown(item, loc + ("company", i), "company", value, companies)
 
 
-def _check_text(book: Book, item: Model, loc: tuple, field: str, text: str, markdown: bool,
-                broken: Mapping[str, object]) -> Iterator[Problem]:
-    """Report `{kind:id}` references to unknown ids, and references written in plain text."""
-    for line_no, line in enumerate(text.splitlines()):
-        for match in REFERENCE.finditer(line):
-            if not markdown:
-                yield item.problem(*loc, text_at=(line_no, match.start()), message=(
-                    f"{match.group(0)} is not shown as a reference in '{field}', which is plain "
-                    "text; write it out, or move it to a field such as background"))
-                continue
-            if match.group(2) in broken:
-                continue
-            problem = reference_problem(book, match.group(1), match.group(2))
-            if problem:
-                yield item.problem(*loc, message=problem, text_at=(line_no, match.start()))
-
-
 def reference_problem(book: Book, kind: str, ref: str) -> Optional[str]:
     """Return why `{kind:ref}` names nothing in the book, or None."""
     tables: dict[str, Mapping[str, object]] = {
@@ -131,16 +109,3 @@ def reference_problem(book: Book, kind: str, ref: str) -> Optional[str]:
     if ref not in table:
         return f"unknown {kind} '{ref}' in {{{kind}:{ref}}}{did_you_mean(ref, table)}"
     return None
-
-
-def _check_page_body(book: Book, body: str, path: str, body_line: int,
-                     broken: Mapping[str, object]) -> Iterator[Problem]:
-    for fence in chart_fences(body):  # chart blocks are checked as items of their own
-        body = body[:fence.start] + re.sub(r"[^\n]", " ", body[fence.start:fence.end]) + body[fence.end:]
-    for offset, line in enumerate(body.splitlines()):
-        for match in REFERENCE.finditer(line):
-            if match.group(2) in broken:
-                continue
-            problem = reference_problem(book, match.group(1), match.group(2))
-            if problem:
-                yield Problem(path, body_line + offset, match.start() + 1, "", problem)
