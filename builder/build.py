@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Callable, Iterator, Optional
 
 from .cache import BuildCache, cache_folder
-from .charts.vega import LICENSES, geo_script, javascript_bundle, render_svg
+from .charts.vega import LICENSES, geo_script, interpreter_script, javascript_bundle, render_svg
 from .editions import select
 from .errors import ContentError, Problem
 from .model.book import Book
@@ -98,6 +98,7 @@ def render(site: SitePlan, root: Path, cache: BuildCache, static_charts: bool,
             if tick:
                 tick()
         files.update({"assets/vendor/vega.js": javascript_bundle(cache),
+                      "assets/vendor/vega-interpreter.js": interpreter_script(),
                       "assets/vendor/LICENSES.md": LICENSES.encode("utf-8"),
                       "assets/geo/us-states.js": geo_script()})
     tick = progress("Rendering pages", len(site.pages)) if progress else None

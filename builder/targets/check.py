@@ -9,7 +9,7 @@ from typing import Mapping, Optional
 from ..cache import BuildCache
 from ..errors import ContentError, Problem
 from ..source import CONFIG_FILE
-from .offline import external_requests
+from .offline import external_requests, policy_problem
 from .site.render import TEMPLATES_DIR
 
 
@@ -22,7 +22,7 @@ def check_output(files: Mapping[str, bytes], root: Path, cache: BuildCache) -> N
         for line, url in found:
             path, line, column = find_in_sources(root, url) or (rel, line, 1)
             pages.setdefault((path, line, column, url), []).append(rel)
-    problems = []
+    problems = _policy_problems(files, root)
     for (path, line, column, url), where in sorted(pages.items()):
         more = f" (and {len(where) - 1} more)" if len(where) > 1 else ""
         problems.append(Problem(path, line, column, "", (
@@ -30,6 +30,22 @@ def check_output(files: Mapping[str, bytes], root: Path, cache: BuildCache) -> N
             "(copy the file into the book and link it relatively)")))
     if problems:
         raise ContentError(problems)
+
+
+def _policy_problems(files: Mapping[str, bytes], root: Path) -> list[Problem]:
+    """Report pages without the book's Content-Security-Policy, once, at the base template."""
+    missing: dict[str, list[str]] = {}
+    for rel, data in sorted(files.items()):
+        if rel.endswith(".html"):
+            reason = policy_problem(data.decode("utf-8", errors="replace"))
+            if reason:
+                missing.setdefault(reason, []).append(rel)
+    template = f"{TEMPLATES_DIR}/base.html" if (root / TEMPLATES_DIR / "base.html").is_file() else TEMPLATES_DIR
+    return [Problem(template, 0, 0, "", (
+        f"{pages[0]}{f' (and {len(pages) - 1} more)' if len(pages) > 1 else ''} {reason}; keep "
+        '<meta http-equiv="Content-Security-Policy" content="{{ content_security_policy }}"> right after '
+        "<meta charset> in the head of base.html: it is how the browser itself keeps the book offline"))
+        for reason, pages in sorted(missing.items())]
 
 
 def find_in_sources(root: Path, text: str) -> Optional[tuple[str, int, int]]:

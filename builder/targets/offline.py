@@ -1,79 +1,164 @@
-"""Keep the book offline: find anything in the output that the browser would fetch from outside the site."""
+"""Keep the book offline: find anything in the output that a browser would fetch from outside the site.
+
+Pages are read the way a browser reads them: HTML with an HTML5 parser (entities
+decoded, `srcdoc` and `<template>` contents read too), and CSS with a CSS tokenizer
+(escapes such as `u\\72l(` resolved), so no spelling of an address can hide it.
+"""
 
 from __future__ import annotations
 
 import re
-from html.parser import HTMLParser
-from typing import Iterator
+from typing import Iterator, Optional
 
-# Attributes that make the browser fetch something, per element ("*" = any element).
-_FETCHING = {
-    "src": "*", "srcset": "*", "poster": "video", "data": "object", "background": "*",
-    "href": ("link", "image", "use"), "xlink:href": ("image", "use"), "action": (),
-}
-_CSS_URL = re.compile(r"""url\(\s*['"]?([^'")\s]+)|@import\s+['"]([^'"]+)""", re.I)
+import tinycss2
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from ..text.safety import CONTENT_SECURITY_POLICY, normalise_url, scheme_of
+
+# Attributes that make the browser fetch something, on any element.
+FETCHING = frozenset({"src", "srcset", "imagesrcset", "poster", "data", "background", "action",
+                      "formaction", "ping", "manifest", "codebase", "archive", "longdesc", "lowsrc",
+                      "dynsrc", "xlink:href", "profile", "icon", "itemtype"})
+# Elements whose href is followed only when the reader clicks it.
+NAVIGATION = frozenset({"a", "area"})
+# Schemes that load nothing from a network.
+LOCAL_SCHEMES = frozenset({"data", "blob", "about"})
+_IMAGE_FUNCTIONS = frozenset({"image-set", "-webkit-image-set", "image", "cross-fade", "-webkit-cross-fade"})
 
 
 def is_external(url: str) -> bool:
-    """Return whether a URL leaves the site (any scheme or a protocol-relative address)."""
-    url = url.strip()
-    if url.startswith("//"):
-        return True
-    scheme = re.match(r"^([a-zA-Z][a-zA-Z0-9+.-]*):", url)
-    return scheme is not None and scheme.group(1).lower() not in ("data", "blob", "about", "javascript")
-
-
-class _Scanner(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.found: list[tuple[int, str]] = []
-        self._in_style = False
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self._in_style = tag == "style"
-        for name, value in attrs:
-            if value is None:
-                continue
-            where = _FETCHING.get(name)
-            if name == "style":
-                self._css(value)
-            elif where == "*" or (where and tag in where):
-                urls = [u.strip().split(" ")[0] for u in value.split(",")] if name == "srcset" else [value]
-                self.found.extend((self.getpos()[0], u) for u in urls if is_external(u))
-            elif tag == "meta" and name == "content" and "url=" in value.lower():
-                url = value.lower().split("url=", 1)[1]
-                if is_external(url):
-                    self.found.append((self.getpos()[0], url))
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "style":
-            self._in_style = False
-
-    def handle_data(self, data: str) -> None:
-        if self._in_style:
-            self._css(data)
-
-    def _css(self, text: str) -> None:
-        for match in _CSS_URL.finditer(text):
-            url = match.group(1) or match.group(2)
-            if is_external(url):
-                self.found.append((self.getpos()[0], url))
+    """Return whether loading a URL would leave the site (any scheme but data:, blob:, about:)."""
+    scheme = scheme_of(url)
+    return scheme is not None and scheme not in LOCAL_SCHEMES
 
 
 def external_requests(path: str, data: bytes) -> list[tuple[int, str]]:
     """Return (line, url) for every outside request a built file would make."""
-    return list(_scan(path, data))
-
-
-def _scan(path: str, data: bytes) -> Iterator[tuple[int, str]]:
     text = data.decode("utf-8", errors="replace")
     if path.endswith(".css"):
-        for match in _CSS_URL.finditer(text):
-            url = match.group(1) or match.group(2)
+        return [(line, url) for line, url in css_urls(text) if is_external(url)]
+    if path.endswith((".html", ".svg")):
+        found = []
+        for url in html_urls(text):
             if is_external(url):
-                yield text[: match.start()].count("\n") + 1, url
-    elif path.endswith((".html", ".svg")):
-        scanner = _Scanner()
-        scanner.feed(text)
-        scanner.close()
-        yield from scanner.found
+                found.append((_line_of(text, url), url))
+        return found
+    return []
+
+
+def policy_problem(text: str) -> Optional[str]:
+    """Return why a page does not carry the book's Content-Security-Policy before anything it loads."""
+    head = LexborHTMLParser(text).head
+    elements = [n for n in (head.iter() if head is not None else []) if n.tag and n.tag != "-text"]
+    metas = [i for i, n in enumerate(elements)
+             if (n.attributes.get("http-equiv") or "").lower() == "content-security-policy"]
+    if not metas:
+        return "has no Content-Security-Policy"
+    if any(elements[i].attributes.get("content") != CONTENT_SECURITY_POLICY for i in metas):
+        return "has a Content-Security-Policy other than the book's"
+    if any(n.tag not in ("meta", "title") for n in elements[:metas[0]]):
+        return "loads something before its Content-Security-Policy"
+    return None
+
+
+def html_urls(text: str, depth: int = 0) -> Iterator[str]:
+    """Yield every address an HTML (or SVG) document would load, without following navigation links."""
+    if depth > 8:  # documents nested in srcdoc deeper than anyone writes by hand
+        yield "about:too-deeply-nested"
+        return
+    tree = LexborHTMLParser(text)
+    if tree.root is not None:
+        yield from _node_urls(tree.root, depth)
+
+
+def _node_urls(root: LexborNode, depth: int) -> Iterator[str]:
+    for node in root.traverse(include_text=False):
+        tag = (node.tag or "").lower()
+        attributes = node.attributes
+        for name, value in attributes.items():
+            if value is None:
+                continue
+            name = name.lower()
+            if name in ("srcset", "imagesrcset"):
+                yield from _srcset(value)
+            elif name in FETCHING or (name == "href" and tag not in NAVIGATION):
+                yield value
+            elif name == "style":
+                yield from (url for _, url in css_urls(value, declarations=True))
+            elif name == "srcdoc":
+                yield from html_urls(value, depth + 1)
+        if tag == "meta" and (attributes.get("http-equiv") or "").lower() == "refresh":
+            url = _refresh_url(attributes.get("content") or "")
+            if url is not None:
+                yield url
+        elif tag == "style":
+            yield from (url for _, url in css_urls(node.text(deep=True)))
+        elif tag == "template":  # its contents are a separate fragment: read them as a document
+            outer = node.html or ""
+            inner = outer[outer.find(">") + 1: outer.rfind("</template>")]
+            yield from html_urls(inner, depth + 1)
+
+
+def _srcset(value: str) -> Iterator[str]:
+    for candidate in re.split(r",\s+|,(?=\S)", value.strip()):
+        url = candidate.strip().split()[0] if candidate.strip() else ""
+        if url:
+            yield url
+
+
+def _refresh_url(content: str) -> Optional[str]:
+    match = re.search(r"url\s*=\s*['\"]?([^'\"]+)", content, re.I)
+    return match.group(1).strip() if match else None
+
+
+def css_urls(text: str, declarations: bool = False) -> list[tuple[int, str]]:
+    """Return (line, url) for every address a stylesheet (or a style attribute) would load."""
+    if declarations:
+        nodes = tinycss2.parse_blocks_contents(text)
+    else:
+        nodes = tinycss2.parse_stylesheet(text)
+    found: list[tuple[int, str]] = []
+    _walk_css(nodes, found, in_image_function=False)
+    return found
+
+
+def _walk_css(nodes: list[object], found: list[tuple[int, str]], in_image_function: bool) -> None:
+    for node in nodes:
+        kind = getattr(node, "type", "")
+        if kind == "url":
+            found.append((node.source_line, node.value))  # type: ignore[attr-defined]
+        elif kind == "function":
+            name = node.lower_name  # type: ignore[attr-defined]
+            arguments = node.arguments  # type: ignore[attr-defined]
+            if name in ("url", "src"):
+                strings = [t.value for t in arguments if getattr(t, "type", "") == "string"]
+                found.extend((node.source_line, s) for s in strings)  # type: ignore[attr-defined]
+            _walk_css(arguments, found, in_image_function or name in _IMAGE_FUNCTIONS)
+        elif kind == "string" and in_image_function:
+            found.append((node.source_line, node.value))  # type: ignore[attr-defined]
+        elif kind == "at-rule":
+            prelude = node.prelude  # type: ignore[attr-defined]
+            if node.lower_at_keyword == "import":  # type: ignore[attr-defined]
+                found.extend((node.source_line, t.value) for t in prelude  # type: ignore[attr-defined]
+                             if getattr(t, "type", "") == "string")
+            _walk_css(prelude, found, in_image_function)
+            if node.content is not None:  # type: ignore[attr-defined]
+                _walk_css(tinycss2.parse_blocks_contents(node.content), found,  # type: ignore[attr-defined]
+                          in_image_function)
+        elif kind in ("qualified-rule", "declaration"):
+            _walk_css(node.prelude if kind == "qualified-rule" else [], found, in_image_function)  # type: ignore[attr-defined]
+            content = node.content if kind == "qualified-rule" else node.value  # type: ignore[attr-defined]
+            if kind == "qualified-rule":
+                content = tinycss2.parse_blocks_contents(content)
+            _walk_css(content, found, in_image_function)
+        elif kind in ("() block", "[] block", "{} block"):
+            _walk_css(node.content, found, in_image_function)  # type: ignore[attr-defined]
+
+
+def _line_of(text: str, url: str) -> int:
+    """Return the line where url (or its start, as written) first appears in a file, else 1."""
+    for needle in (url, url[:20], normalise_url(url)[:20]):
+        at = text.find(needle) if needle else -1
+        if at >= 0:
+            return text.count("\n", 0, at) + 1
+    return 1

@@ -4,7 +4,8 @@ Each version is written into a hidden folder beside its final place and
 renamed into place only when complete, so a reader never sees half a version,
 and nothing already published is touched. The list of versions lives in
 DEST/versions.js (a script, so the switcher works from file:// as well as
-over http) and DEST/versions.json; DEST/index.html lists the versions.
+over http) and DEST/versions.json; DEST/switcher.js draws the switcher;
+DEST/index.html lists the versions.
 """
 
 from __future__ import annotations
@@ -21,9 +22,10 @@ from typing import Any, Iterator, Mapping
 from ..errors import BriefingError
 from ..files import place_folder, write_atomic
 from ..text.html import insert_before_body_end
+from ..text.safety import CONTENT_SECURITY_POLICY
 
 VERSION_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
-RESERVED = {"latest", "index.html", "versions.js", "versions.json"}
+RESERVED = {"latest", "index.html", "versions.js", "versions.json", "switcher.js"}
 LATEST = "latest"
 
 
@@ -53,19 +55,20 @@ SWITCHER_SCRIPT = Path(__file__).with_name("switcher.js")
 
 
 def switcher(version: str, page: str) -> bytes:
-    """Return the version switcher added to a published page."""
+    """Return the version switcher added to a published page (scripts from DEST, none inline)."""
     dest = "../" * (page.count("/") + 1)  # from the page up to DEST
-    settings = json.dumps({"version": version, "page": page, "dest": dest}, ensure_ascii=False)
     return (f'<div class="version-switcher" hidden>\n'
             f'<label>Version <select aria-label="Version of this book"></select></label>\n</div>\n'
             f'<script src="{dest}versions.js"></script>\n'
-            f"<script>\nvar BRIEFING_PUBLISHED = {settings};\n{SWITCHER_SCRIPT.read_text(encoding='utf-8')}</script>\n"
-            ).encode("utf-8")
+            f'<script src="{dest}switcher.js" data-version="{html.escape(version)}" '
+            f'data-page="{html.escape(page)}" data-dest="{dest}"></script>\n').encode("utf-8")
 
 
 INDEX = """<!doctype html>
 <html lang="en">
-<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="{policy}">
+<meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{title}: published versions</title>
 <style>body{{font-family:system-ui,sans-serif;max-width:48rem;margin:2rem auto;padding:0 1rem;line-height:1.5}}
 li{{margin:.4rem 0}} .meta{{color:#5b6470;font-size:.9rem}}</style></head>
@@ -130,11 +133,12 @@ def write_index(dest: Path, versions: list[dict[str, Any]], title: str) -> None:
     write_atomic(dest / "versions.json", body.encode("utf-8"))
     script = f"window.BRIEFING_VERSIONS = {json.dumps(versions, ensure_ascii=False, sort_keys=True)};\n"
     write_atomic(dest / "versions.js", script.encode("utf-8"))
+    write_atomic(dest / "switcher.js", SWITCHER_SCRIPT.read_bytes())
     items = "\n".join(
         f'<li><a href="{html.escape(v["name"])}/index.html">{html.escape(v["name"])}</a>'
         f'{" (latest)" if v.get("latest") else ""} <span class="meta">as of {html.escape(v["as_of"])}; '
         f'{html.escape(v["stamp"])}</span></li>' for v in reversed(versions))
-    write_atomic(dest / "index.html", INDEX.format(title=html.escape(title), items=items).encode("utf-8"))
+    write_atomic(dest / "index.html", INDEX.format(title=html.escape(title), items=items, policy=CONTENT_SECURITY_POLICY).encode("utf-8"))
 
 
 def point_latest(dest: Path, name: str) -> None:

@@ -1,7 +1,7 @@
 /* added by `briefing publish`: switch between published versions of this book */
 (function () {
   "use strict";
-  var settings = window.BRIEFING_PUBLISHED;
+  var settings = document.currentScript.dataset;
   var current = settings.version, page = settings.page, dest = settings.dest;
   var versions = (window.BRIEFING_VERSIONS || []).slice().reverse();
   var box = document.querySelector(".version-switcher");

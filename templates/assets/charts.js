@@ -20,7 +20,10 @@
       spec.datasets = spec.datasets || {};
       spec.datasets[name] = geometry[name];
     }
-    window.vegaEmbed(view, spec, { actions: false, renderer: "svg", tooltip: { theme: "light" } })
+    /* ast + expr: evaluate Vega expressions with the interpreter, never with eval, so the page's
+       Content-Security-Policy needs no 'unsafe-eval' */
+    window.vegaEmbed(view, spec, { actions: false, renderer: "svg", tooltip: { theme: "light" },
+                                   ast: true, expr: window.vegaExpressionInterpreter })
       .then(function () {
         figure.classList.add("chart-live");
       })

@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 
 import jinja2
 from jinja2 import pass_context
+from markupsafe import Markup
 from pydantic import BaseModel
 
 from ...cache import BuildCache
@@ -40,6 +41,7 @@ from ...text.figures import (
     in_dollars,
 )
 from ...text.markdown import Citations, TextRenderer
+from ...text.safety import CONTENT_SECURITY_POLICY
 from . import urls
 from .plan import PagePlan, SitePlan, change_url
 
@@ -101,7 +103,8 @@ def make_environment(dirs: list[Path]) -> jinja2.Environment:
         inline=_inline,
         link=_link,
     )
-    env.globals.update(link=_link, STATES=STATES, urls=urls, amount_total=_amount_total, jobs_total=_jobs_total)
+    env.globals.update(link=_link, STATES=STATES, urls=urls, amount_total=_amount_total, jobs_total=_jobs_total,
+                       content_security_policy=Markup(CONTENT_SECURITY_POLICY))
     return env
 
 
