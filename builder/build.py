@@ -23,14 +23,14 @@ from pathlib import Path
 from typing import Callable, Iterator, Optional
 
 from .cache import BuildCache, cache_folder
-from .charts.vega import LICENSES, geo_script, interpreter_script, javascript_bundle, render_svg
+from .charts.vega import LICENSES, DrawingError, geo_script, interpreter_script, javascript_bundle, render_svg
 from .editions import select
 from .errors import ContentError, Problem
 from .model.book import Book
 from .source import Sources, load
 from .targets.check import check_output
 from .targets.site.plan import SitePlan, plan_site
-from .targets.site.render import asset_files, render_pages
+from .targets.site.render import read_assets, render_pages
 from .targets.site.write import MANIFEST, check_output_location, manifest, write_site
 from .validate import validate
 from .versions import git
@@ -94,7 +94,12 @@ def render(site: SitePlan, root: Path, cache: BuildCache, static_charts: bool,
     if static_charts and charts:
         tick = progress("Rendering charts", len(charts)) if progress else None
         for chart in charts:
-            files[chart.svg_path] = render_svg(chart.spec, chart.needs_geo, cache)
+            try:
+                files[chart.svg_path] = render_svg(chart.spec, chart.needs_geo, cache)
+            except DrawingError as exc:
+                if chart.written_at is None:
+                    raise  # one of the book's own charts: a bug in briefing
+                raise ContentError([replace(chart.written_at, message=f"the chart cannot be drawn: {exc}")]) from None
             if tick:
                 tick()
         files.update({"assets/vendor/vega.js": javascript_bundle(cache),
@@ -103,8 +108,7 @@ def render(site: SitePlan, root: Path, cache: BuildCache, static_charts: bool,
                       "assets/geo/us-states.js": geo_script()})
     tick = progress("Rendering pages", len(site.pages)) if progress else None
     files.update(render_pages(site, root, cache, tick))
-    for rel, source in asset_files(root).items():
-        files[rel] = source.read_bytes()
+    files.update(read_assets(root))
     config = site.book.config
     files[MANIFEST] = manifest(files, {"generator": "briefing", "title": config.title,
                                        "as_of": config.as_of.isoformat(), **site.stamp.as_dict()})

@@ -15,8 +15,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from . import build as pipeline
 from .errors import BriefingError, ContentError, Problem
 
-err = Console(stderr=True, highlight=False, soft_wrap=True)
-out = Console(highlight=False, soft_wrap=True)
+# emoji=False: a message quotes the user's own text, in which ":smile:" must stay as written
+err = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
+out = Console(highlight=False, soft_wrap=True, emoji=False)
 
 site_option = click.option("--site", "site", type=click.Path(file_okay=False, path_type=Path),
                            default=".", show_default=True, help="The briefing folder.")

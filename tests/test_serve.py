@@ -119,11 +119,13 @@ def test_the_server_keeps_going_after_a_yaml_syntax_error_and_a_template_error(s
     assert get(base, "/index.html")[0] == 200
 
 
-def get(base: str, raw_path: str) -> tuple[int, bytes]:
+def get(base: str, raw_path: str, host_header: str | None = None) -> tuple[int, bytes]:
     """Send a request with the path exactly as given (no client-side normalisation)."""
     host, port = base.split("//")[1].rstrip("/").split(":")
     connection = http.client.HTTPConnection(host, int(port), timeout=10)
-    connection.putrequest("GET", raw_path, skip_accept_encoding=True)
+    connection.putrequest("GET", raw_path, skip_host=host_header is not None, skip_accept_encoding=True)
+    if host_header is not None:
+        connection.putheader("Host", host_header)
     connection.endheaders()
     response = connection.getresponse()
     body = response.read()
@@ -202,3 +204,14 @@ def test_request_paths_map_only_to_built_files():
     assert resolve_path("/issues/lng.html?x=1#top", files) == "issues/lng.html"
     assert resolve_path("/issues/../index.html", files) is None
     assert resolve_path("/nothing.html", files) is None
+
+
+def test_only_requests_naming_the_server_are_answered(server):
+    """A page elsewhere cannot read the preview through a name it points at this machine (DNS rebinding)."""
+    _, base, _ = server
+    port = base.rsplit(":", 1)[1].strip("/")
+    for host in (f"127.0.0.1:{port}", f"localhost:{port}"):
+        assert get(base, "/", host)[0] == 200
+    for host in (f"attacker.example:{port}", f"127.0.0.1.nip.io:{port}", "attacker.example", f"127.0.0.1:{int(port) + 1}"):
+        status, body = get(base, "/", host)
+        assert status == 403 and b"Test summit" not in body, host

@@ -7,11 +7,13 @@ and rendered to a static SVG (`vega`).
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from typing import Any, Callable, Optional
 
 from ..cache import Store
+from ..errors import Problem
 from ..geo import State
 from ..model import charts as model
 from ..model.book import Book
@@ -29,14 +31,22 @@ assert tuple(KINDS) == model.KINDS
 
 
 def build_chart(book: Book, block: ChartBlock, highlight: Optional[State] = None,
-                records: Optional[list[Investment]] = None, store: Optional[Store[Any]] = None) -> Chart:
-    """Return the chart a block asks for, reusing one built from the same inputs."""
+                records: Optional[list[Investment]] = None, store: Optional[Store[Any]] = None,
+                written_at: Optional[Problem] = None) -> Chart:
+    """Return the chart a block asks for, reusing one built from the same inputs.
+
+    written_at locates an author's block, so that a chart that cannot be drawn is reported there.
+    """
     if records is None:
         records = [r for r in book.investments if block.filter.matches(r)]
     if store is None:
-        return KINDS[block.kind](book, block, records, highlight)
-    key = inputs_key(book, block, records, highlight)
-    return store.get_or_make(key, lambda: KINDS[block.kind](book, block, records, highlight))
+        chart = KINDS[block.kind](book, block, records, highlight)
+    else:
+        key = inputs_key(book, block, records, highlight)
+        chart = store.get_or_make(key, lambda: KINDS[block.kind](book, block, records, highlight))
+    if written_at is not None and chart.written_at is None:
+        chart = dataclasses.replace(chart, written_at=written_at)
+    return chart
 
 
 def inputs_key(book: Book, block: ChartBlock, records: list[Investment], highlight: Optional[State]) -> str:

@@ -6,9 +6,11 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, Optional
 
 import altair as alt
+
+from ..errors import Problem
 
 GEO_DATASET = "us-states"  # the name under which maps find the US states geometry
 
@@ -32,6 +34,7 @@ class Chart:
     table: Table
     needs_geo: bool = False
     key: str = ""
+    written_at: Optional[Problem] = None  # where an author wrote it (a block); None for the book's own
 
     def __post_init__(self) -> None:
         body = json.dumps(self.spec, sort_keys=True, ensure_ascii=False, separators=(",", ":"))

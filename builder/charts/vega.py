@@ -44,6 +44,10 @@ def svg_key(spec: dict[str, Any], needs_geo: bool) -> str:
     return hashlib.sha256(f"{VERSIONS}\n{geo}\n{body}".encode("utf-8")).hexdigest()
 
 
+class DrawingError(Exception):
+    """vl-convert could not draw a spec; the message is its first line, for the writer."""
+
+
 def render_svg(spec: dict[str, Any], needs_geo: bool, cache: BuildCache) -> bytes:
     """Return the SVG for a spec, drawing it only if no earlier build kept one."""
     key = svg_key(spec, needs_geo)
@@ -52,7 +56,10 @@ def render_svg(spec: dict[str, Any], needs_geo: bool, cache: BuildCache) -> byte
         data = cache.read("charts", f"{key}.svg")
         if data is None:
             full = with_geometry(spec) if needs_geo else spec
-            data = vlc.vegalite_to_svg(full, vl_version=VL_VERSION).encode("utf-8")
+            try:
+                data = vlc.vegalite_to_svg(full, vl_version=VL_VERSION).encode("utf-8")
+            except ValueError as exc:
+                raise DrawingError(_first_reason(str(exc))) from None
             cache.keep("charts", f"{key}.svg", data)
             cache.rendered_svgs.append(key)
         else:
@@ -61,6 +68,13 @@ def render_svg(spec: dict[str, Any], needs_geo: bool, cache: BuildCache) -> byte
     else:
         cache.reused_svgs.append(key)
     return data
+
+
+def _first_reason(message: str) -> str:
+    """Return the reason vl-convert gives, without its JavaScript stack."""
+    lines = [line.strip() for line in message.splitlines() if line.strip() and not line.strip().startswith("at ")]
+    reason = lines[1] if len(lines) > 1 and lines[0].endswith("failed:") else (lines[0] if lines else message)
+    return reason.removeprefix("Error: ")
 
 
 def javascript_bundle(cache: BuildCache) -> bytes:

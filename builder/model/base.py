@@ -96,7 +96,7 @@ M = TypeVar("M", bound="Model")
 class Model(BaseModel):
     """Base for every content model: immutable, and strict about unknown fields."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, allow_inf_nan=False)
     _origin: Optional[Origin] = PrivateAttr(default=None)
 
     def problem(self, *sub: Any, message: str, key: bool = False, severity: str = "error",

@@ -19,8 +19,8 @@ def check_timezone(value: str) -> str:
     """Accept an IANA time zone name such as America/New_York."""
     try:
         ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"unknown time zone '{value}': use an IANA name such as America/New_York") from None
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name too long to be a file
+        raise ValueError(f"unknown time zone '{value[:60]}': use an IANA name such as America/New_York") from None
     return value
 
 

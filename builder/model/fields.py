@@ -6,6 +6,7 @@ import re
 import typing
 from datetime import date
 from typing import Annotated, Any, Iterable
+from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, BeforeValidator
 
@@ -25,8 +26,12 @@ Slug = Annotated[str, AfterValidator(_check_slug)]
 
 
 def _check_url(value: str) -> str:
-    if not re.match(r"^https?://[^\s/$.?#][^\s]*$", value):
-        raise ValueError(f"'{value}' is not a web address (http:// or https://)")
+    try:
+        host = urlsplit(value).hostname
+    except ValueError:
+        host = None
+    if not host or not re.match(r"^https?://[^\s/$.?#][^\s]*$", value):
+        raise ValueError(f"'{value[:80]}' is not a web address (http:// or https://)")
     return value
 
 

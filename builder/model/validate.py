@@ -47,6 +47,7 @@ _MESSAGES = {
     "int_from_float": "expected a whole number, got {got}",
     "float_parsing": "expected a number, got {got}",
     "float_type": "expected a number, got {got}",
+    "finite_number": "expected a finite number, got {got}",
     "bool_parsing": "expected true or false (Y or N), got {got}",
     "bool_type": "expected true or false, got {got}",
     "list_type": "expected a list, got {got}",
@@ -82,6 +83,8 @@ def _message(err: Any, model: type[BaseModel]) -> str:
         return f"expected one of {', '.join(choices) or expected}; got {got}{hint}"
     if kind == "value_error":
         return str(ctx.get("error", err["msg"]))
+    if kind.startswith("date_from_datetime") and "outside expected range" in str(ctx.get("error", "")):
+        return f"no such date {got}: the {str(ctx['error']).split()[0]} is out of range"
     if kind == "too_short" and ctx.get("min_length", 1) > 1:
         return f"needs at least {ctx['min_length']} entries"
     if kind in _MESSAGES:
@@ -127,8 +130,11 @@ def problems_from(exc: ValidationError, model: type[BaseModel], doc: Locator,
                   prefix: tuple[Any, ...] = ()) -> list[Problem]:
     """Translate a ValidationError into located problems."""
     out = []
+    unreadable: set[Any] = getattr(doc, "unreadable", set())
     for err in exc.errors(include_url=False):
         full = prefix + tuple(err["loc"])
+        if full in unreadable:
+            continue  # the value itself could not be read, and that is reported already
         on_key = err["type"] == "extra_forbidden"
         line, column = doc.where(full, key=on_key)
         out.append(Problem(doc.path, line, column, format_loc(full), _message(err, model)))

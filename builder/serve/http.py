@@ -7,6 +7,7 @@ else on disk is reachable.
 from __future__ import annotations
 
 import html
+import ipaddress
 import mimetypes
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -49,19 +50,58 @@ def live_tag(build: int, page: str) -> bytes:
             f'data-page="{html.escape(page)}"></script>\n').encode("utf-8")
 
 
+LOOPBACK = frozenset({"localhost", "127.0.0.1", "::1"})
+WILDCARD = frozenset({"0.0.0.0", "::", ""})
+
+
+def host_allowed(header: Optional[str], host: str, port: int) -> bool:
+    """Return whether a request's Host header names this server, so that another site's page
+    cannot read the book through a name it points at this machine (DNS rebinding)."""
+    if not header:
+        return False
+    name, _, given_port = header.strip().lower().rpartition(":")
+    if not name or "]" in given_port:  # no port given: the header is the name alone
+        name, given_port = header.strip().lower(), ""
+    name = name.strip("[]")
+    if given_port and given_port != str(port):
+        return False
+    if name in LOOPBACK or name == host.lower().strip("[]"):
+        return True
+    return host in WILDCARD and _is_address(name)
+
+
+def _is_address(name: str) -> bool:
+    try:
+        ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    return True
+
+
 class Handler(BaseHTTPRequestHandler):
     """Serve the last good build from memory, plus the event stream and the live script."""
 
     book: "LiveBook"  # set on the subclass made for each server
+    listening: tuple[str, int] = ("127.0.0.1", 0)  # the address and port the server listens on
     protocol_version = "HTTP/1.1"
+
+    def _host_refused(self) -> bool:
+        if host_allowed(self.headers.get("Host"), *self.listening):
+            return False
+        self._send(HTTPStatus.FORBIDDEN, b"Forbidden: this preview answers only to its own address\n",
+                   "text/plain; charset=utf-8", True)
+        return True
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002
         pass  # the terminal is for build results, not for every request
 
     def do_HEAD(self) -> None:  # noqa: N802
-        self._serve(body=False)
+        if not self._host_refused():
+            self._serve(body=False)
 
     def do_GET(self) -> None:  # noqa: N802
+        if self._host_refused():
+            return
         path = urlsplit(self.path).path
         if path == EVENTS:
             self._events()
@@ -132,5 +172,7 @@ class Server(ThreadingHTTPServer):
 
 def make_server(book: "LiveBook", host: str, port: int) -> Server:
     """Create the HTTP server for a live book (not yet serving)."""
-    handler = type("BookHandler", (Handler,), {"book": book})
-    return Server((host, port), handler)
+    handler: type[Handler] = type("BookHandler", (Handler,), {"book": book})
+    server = Server((host, port), handler)
+    handler.listening = (host, int(server.server_address[1]))
+    return server

@@ -12,10 +12,10 @@ from typing import Optional
 
 from ..cache import BuildCache, digest
 from ..errors import ContentError, Problem
-from .files import SourceError, read_text
+from .files import DEFAULT_MAX_BYTES, SourceError, check_folder, read_text
 from .pages import split_front_matter
 from .table import Table, parse_csv
-from .yaml import Document, parse_yaml
+from .yaml import DEFAULT_MAX_VALUES, Document, parse_yaml
 
 CONFIG_FILE = "site.yaml"
 ISSUES_DIR = "content/issues"
@@ -25,6 +25,7 @@ SCHEDULE_FILE = "content/schedule.yaml"
 FACTS_FILE = "content/facts.yaml"
 INVESTMENTS_FILE = "content/data/investments.csv"
 STATES_FILE = "content/data/states.csv"
+TEMPLATES_DIR = "templates"
 
 
 @dataclass(frozen=True)
@@ -52,18 +53,31 @@ class Sources:
     tables: dict[str, Table] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     unreadable: set[str] = field(default_factory=set)  # files that could not be parsed at all
+    max_bytes: int = DEFAULT_MAX_BYTES  # the largest file the book may hold (limits in site.yaml)
+    max_values: int = DEFAULT_MAX_VALUES  # the most values one YAML file may expand to
 
     def read(self, rel: str) -> str:
         """Return the text of another file of the book (a chart's spec or data), or raise SourceError."""
-        return read_text(self.root, rel)
+        return read_text(self.root, rel, self.max_bytes)
 
     def parse(self, text: str, rel: str, line_offset: int = 0) -> Document:
         """Parse YAML, reusing the document parsed from the same text by an earlier build."""
-        key = ("yaml", rel, line_offset, digest(text))
+        key = ("yaml", rel, line_offset, self.max_values, digest(text))
         doc = self.cache.documents.get(key)
         if doc is None:
-            doc = self.cache.documents.put(key, parse_yaml(text, rel, line_offset))
+            doc = self.cache.documents.put(key, parse_yaml(text, rel, line_offset, self.max_values))
         return doc
+
+    def limit(self, config: Optional[Document]) -> None:
+        """Take the limits site.yaml sets (checked properly by the validate stage) for the files after it."""
+        limits = config.data.get("limits") if config is not None and isinstance(config.data, dict) else None
+        if not isinstance(limits, dict):
+            return
+        size, values = limits.get("file_size_mb"), limits.get("yaml_values")
+        if isinstance(size, (int, float)) and not isinstance(size, bool) and 0 < size < 1e6:
+            self.max_bytes = int(size * 1024 * 1024)
+        if isinstance(values, int) and not isinstance(values, bool) and 0 < values < 1e9:
+            self.max_values = values
 
 
 def load(root: Path, cache: BuildCache) -> Sources:
@@ -73,6 +87,12 @@ def load(root: Path, cache: BuildCache) -> Sources:
         raise ContentError([Problem(CONFIG_FILE, 0, 0, "", f"not found in {root.resolve()}: is --site "
                                     "pointing at a briefing folder? `briefing init DIR` starts a new one")])
     sources.config = _document(sources, CONFIG_FILE)
+    sources.limit(sources.config)
+    for folder in (ISSUES_DIR, PEOPLE_DIR, PAGES_DIR, "content/data", "content", TEMPLATES_DIR):
+        try:
+            check_folder(root, folder)
+        except SourceError as exc:
+            raise ContentError([exc.problem]) from None
     sources.issues = _documents(sources, ISSUES_DIR)
     sources.people = _documents(sources, PEOPLE_DIR)
     if not _yaml_files(root, ISSUES_DIR):
@@ -100,7 +120,7 @@ def _yaml_files(root: Path, folder: str) -> list[str]:
 
 def _document(sources: Sources, rel: str) -> Optional[Document]:
     try:
-        doc = sources.parse(read_text(sources.root, rel), rel)
+        doc = sources.parse(sources.read(rel), rel)
     except SourceError as exc:
         sources.problems.append(exc.problem)
         sources.unreadable.add(rel)
@@ -122,7 +142,7 @@ def _pages(sources: Sources) -> list[PageSource]:
     for path in sorted(base.glob("*.md")):
         rel = f"{PAGES_DIR}/{path.name}"
         try:
-            text = read_text(sources.root, rel)
+            text = sources.read(rel)
             key = ("page", rel, digest(text))
             front, body, body_line = sources.cache.documents.get_or_make(
                 key, lambda: split_front_matter(text, rel))
@@ -137,9 +157,10 @@ def _pages(sources: Sources) -> list[PageSource]:
 
 def _table(sources: Sources, rel: str) -> Optional[Table]:
     try:
-        text = read_text(sources.root, rel)
+        text = sources.read(rel)
     except SourceError as exc:
         sources.problems.append(exc.problem)
+        sources.unreadable.add(rel)
         return None
     table, problems = sources.cache.documents.get_or_make(("csv", rel, digest(text)),
                                                           lambda: parse_csv(text, rel))

@@ -1,10 +1,19 @@
-"""Read the book's files as text: UTF-8, with or without a byte-order mark."""
+"""Read the book's files: only regular files inside the book, of a bounded size, as UTF-8 text.
+
+A book folder is shared, cloned and unpacked from archives, so a file in it may be a
+link to somewhere else on the machine, a pipe that never ends, or very large. Each is
+refused with a message naming the file before anything is read from it.
+"""
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 
 from ..errors import Problem
+
+DEFAULT_MAX_BYTES = 25 * 1024 * 1024
 
 
 class SourceError(Exception):
@@ -15,9 +24,60 @@ class SourceError(Exception):
         super().__init__(problem.format())
 
 
-def read_text(root: Path, rel: str) -> str:
-    """Return a file's text, or raise SourceError naming the first bad byte."""
-    raw = (root / rel).read_bytes()
+def _refuse(rel: str, message: str) -> SourceError:
+    return SourceError(Problem(rel, 0, 0, "", message))
+
+
+def inside(root: Path, path: Path) -> bool:
+    """Return whether path, with every link followed, lies inside root."""
+    root, path = root.resolve(), path.resolve()
+    return path == root or root in path.parents
+
+
+def check_folder(root: Path, rel: str) -> None:
+    """Raise SourceError if a folder of the book is a link to a folder outside it."""
+    path = root / rel
+    if path.exists() and not inside(root, path):
+        raise _refuse(rel, f"is a link to {path.resolve()}, outside the book; only files inside the "
+                      "book's folder are read (copy them in instead)")
+
+
+def read_bytes(root: Path, rel: str, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
+    """Return a file's bytes if it is a regular file inside root and not too large."""
+    path = root / rel
+    if not inside(root, path):
+        raise _refuse(rel, f"is a link to {path.resolve()}, outside the book; only files inside the "
+                      "book's folder are read (copy the file in instead)")
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        raise _refuse(rel, "not found (is it a link to a file that does not exist?)") from None
+    except OSError as exc:
+        raise _refuse(rel, f"cannot be read: {exc.strerror or exc}") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise _refuse(rel, "is a folder, not a file")
+    if not stat.S_ISREG(info.st_mode):
+        raise _refuse(rel, "is not a regular file (a pipe, a device or a socket); only regular files are read")
+    if info.st_size > max_bytes:
+        raise _refuse(rel, f"is {_size(info.st_size)}, more than the {_size(max_bytes)} a file of the book "
+                      "may be (limits.file_size_mb in site.yaml)")
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(max_bytes + 1)
+    except OSError as exc:
+        raise _refuse(rel, f"cannot be read: {exc.strerror or exc}") from None
+    if len(data) > max_bytes:
+        raise _refuse(rel, f"grew past the {_size(max_bytes)} a file of the book may be while it was read")
+    return data
+
+
+def _size(count: int) -> str:
+    return f"{count / 1048576:.1f} MB" if count >= 1048576 else f"{count / 1024:.1f} KB"
+
+
+def read_text(root: Path, rel: str, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
+    """Return a file's text with Unix line ends, or raise SourceError naming the first bad byte."""
+    raw = read_bytes(root, rel, max_bytes)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -28,4 +88,4 @@ def read_text(root: Path, rel: str) -> str:
         raise SourceError(Problem(
             rel, line, column, "",
             f"file is not UTF-8 (byte 0x{bad}); save it with UTF-8 encoding")) from None
-    return text.removeprefix("\ufeff")
+    return text.removeprefix("\ufeff").replace("\r\n", "\n")

@@ -31,6 +31,7 @@ class Document:
     styles: dict[Loc, str] = field(default_factory=dict)  # scalar styles: | > ' "
     lines: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)  # duplicate keys, bad tags
+    unreadable: set[Loc] = field(default_factory=set)  # values that could not be read (already a problem)
 
     def where(self, loc: Loc, key: bool = False) -> tuple[int, int]:
         """Return (line, column) of the value at loc, or of its nearest parent."""
@@ -84,11 +85,28 @@ def _construct_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int:
 _Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 
 
-def parse_yaml(text: str, rel: str, line_offset: int = 0) -> Document:
-    """Parse one YAML document, raising SourceError on a syntax error."""
-    loader = _Loader(text)
+DEFAULT_MAX_VALUES = 200_000
+MAX_DEPTH = 100
+
+
+class _TooLarge(Exception):
+    """A document that expands to more values, or nests deeper, than the limits allow."""
+
+
+def parse_yaml(text: str, rel: str, line_offset: int = 0, max_values: int = DEFAULT_MAX_VALUES) -> Document:
+    """Parse one YAML document, raising SourceError on a syntax error or a document too large to read."""
+    try:
+        loader = _Loader(text)
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow, found before parsing
+        before = text[: exc.position]
+        line, column = before.count("\n") + 1 + line_offset, exc.position - (before.rfind("\n") + 1) + 1
+        raise SourceError(Problem(rel, line, column, "", f"YAML cannot hold the character U+{exc.character:04X} "
+                                  "(a control character); delete it")) from None
     try:
         node = loader.get_single_node()
+    except RecursionError:
+        raise SourceError(Problem(rel, 1 + line_offset, 1, "", "YAML nested too deeply to read; "
+                                  "no briefing needs more than a few levels")) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = (mark.line + 1 + line_offset) if mark else 0
@@ -101,7 +119,12 @@ def parse_yaml(text: str, rel: str, line_offset: int = 0) -> Document:
         loader.dispose()
     doc = Document(rel, None, line_offset=line_offset, lines=text.splitlines())
     if node is not None:
-        doc.data = _walk(loader, node, (), doc)
+        budget = [max_values]
+        try:
+            doc.data = _walk(loader, node, (), doc, budget)
+        except _TooLarge as exc:
+            line, column = _mark(node, doc)
+            raise SourceError(Problem(rel, line, column, "", str(exc))) from None
     return doc
 
 
@@ -109,24 +132,38 @@ def _mark(node: yaml.Node, doc: Document) -> tuple[int, int]:
     return node.start_mark.line + 1 + doc.line_offset, node.start_mark.column + 1
 
 
-def _walk(loader: yaml.SafeLoader, node: yaml.Node, loc: Loc, doc: Document) -> Any:
+def _walk(loader: yaml.SafeLoader, node: yaml.Node, loc: Loc, doc: Document, budget: list[int]) -> Any:
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise _TooLarge("YAML expands to more values than a book file may hold (aliases repeat what they "
+                        "point to); limits.yaml_values in site.yaml sets the bound")
+    if len(loc) > MAX_DEPTH:
+        raise _TooLarge(f"YAML nested more than {MAX_DEPTH} levels deep; no briefing needs more than a few")
     doc.values[loc] = _mark(node, doc)
     if isinstance(node, yaml.MappingNode):
-        loader.flatten_mapping(node)
+        try:
+            loader.flatten_mapping(node)
+        except yaml.constructor.ConstructorError as exc:
+            doc.problems.append(Problem(doc.path, *_mark(node, doc), format_loc(loc),
+                                        exc.problem or "cannot merge this mapping"))
+            return None
         out: dict[Any, Any] = {}
         for key_node, value_node in node.value:
-            key = loader.construct_object(key_node, deep=True)
-            if not isinstance(key, (str, int, float, bool)) or key is None:
-                key = str(key)
+            if isinstance(key_node, yaml.ScalarNode):
+                key = key_node.value  # keys are names: read as written, whatever they look like
+            else:
+                key = str(key_node.value)[:40]
+                doc.problems.append(Problem(doc.path, *_mark(key_node, doc), format_loc(loc),
+                                            "a key must be a plain name, not a list or a mapping"))
             if key in out:
                 doc.problems.append(Problem(
                     doc.path, *_mark(key_node, doc), format_loc(loc + (key,)),
                     "duplicate key; the later value would silently win"))
             doc.keys[loc + (key,)] = _mark(key_node, doc)
-            out[key] = _walk(loader, value_node, loc + (key,), doc)
+            out[key] = _walk(loader, value_node, loc + (key,), doc, budget)
         return out
     if isinstance(node, yaml.SequenceNode):
-        return [_walk(loader, item, loc + (i,), doc) for i, item in enumerate(node.value)]
+        return [_walk(loader, item, loc + (i,), doc, budget) for i, item in enumerate(node.value)]
     if isinstance(node, yaml.ScalarNode) and node.style:
         doc.styles[loc] = node.style
     try:
@@ -134,7 +171,14 @@ def _walk(loader: yaml.SafeLoader, node: yaml.Node, loc: Loc, doc: Document) -> 
     except yaml.constructor.ConstructorError as exc:
         doc.problems.append(Problem(doc.path, *_mark(node, doc), format_loc(loc),
                                       exc.problem or "cannot read this value"))
-        return None
+    except (ValueError, TypeError, OverflowError) as exc:  # e.g. !!timestamp 2025-02-30, !!int abc
+        tag = node.tag.rsplit(":", 1)[-1]
+        reason = (f"a number of {len(str(node.value))} digits is longer than any figure needs"
+                  if "digits" in str(exc) else str(exc))
+        doc.problems.append(Problem(doc.path, *_mark(node, doc), format_loc(loc),
+                                    f"cannot read '{str(node.value)[:40]}' as {tag}: {reason}"))
+    doc.unreadable.add(loc)
+    return None
 
 
 def format_loc(loc: Loc) -> str:

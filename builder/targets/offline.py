@@ -61,6 +61,23 @@ def policy_problem(text: str) -> Optional[str]:
     return None
 
 
+_DATA_SCRIPTS = frozenset({"application/json", "application/ld+json", "importmap", "text/plain"})
+
+
+def inline_code(text: str) -> list[str]:
+    """Return what a page would run inline (a script element's text, an on… attribute): under the
+    book's policy none of it runs, so each is a mistake to report, not a script to trust."""
+    found = []
+    tree = LexborHTMLParser(text)
+    for node in (tree.root.traverse(include_text=False) if tree.root is not None else []):
+        attributes = node.attributes
+        kind = (attributes.get("type") or "").lower()
+        if node.tag == "script" and "src" not in attributes and kind not in _DATA_SCRIPTS:
+            found.append(node.text(deep=True).strip()[:40] or "<script>")
+        found.extend(f"{name}=" for name in attributes if name.lower().startswith("on"))
+    return found
+
+
 def html_urls(text: str, depth: int = 0) -> Iterator[str]:
     """Yield every address an HTML (or SVG) document would load, without following navigation links."""
     if depth > 8:  # documents nested in srcdoc deeper than anyone writes by hand

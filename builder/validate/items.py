@@ -19,6 +19,7 @@ from ..model.fields import SLUG_PATTERN
 from ..model.validate import problems_from, validate
 from ..source import (
     CONFIG_FILE,
+    FACTS_FILE,
     INVESTMENTS_FILE,
     ISSUES_DIR,
     PEOPLE_DIR,
@@ -46,7 +47,8 @@ class Items:
     pages: list[Page] = field(default_factory=list)
     investments: list[Investment] = field(default_factory=list)
     state_figures: list[StateFigure] = field(default_factory=list)
-    # ids of items whose files have mistakes: references to them are not reported as unknown
+    # ids of items whose files have mistakes: references to them are not reported as unknown;
+    # `fact:*` when a whole file of them could not be read
     broken_ids: set[str] = field(default_factory=set)
 
 
@@ -66,6 +68,10 @@ def validate_items(sources: Sources, problems: list[Problem]) -> Items:
             for i, entry in enumerate(schedule.items):
                 entry.located(Origin(sources.schedule, ("items", i)))
             items.schedule = schedule
+    if FACTS_FILE in sources.unreadable:
+        items.broken_ids.add("fact:*")
+    if INVESTMENTS_FILE in sources.unreadable:
+        items.broken_ids.add("company:*")
     if sources.facts is not None:
         facts_file, found = validate(FactsFile, sources.facts.data, sources.facts)
         problems.extend(found)

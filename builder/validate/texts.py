@@ -57,7 +57,7 @@ def _text_problems(book: Book, text: str, field: str, fragment: Optional[Fragmen
                     f"{match.group(0)} is not shown as a reference in '{field}', which is plain "
                     "text; write it out, or move it to a field such as background")
                 continue
-            if match.group(2) in broken:
+            if match.group(2) in broken or f"{match.group(1)}:*" in broken:
                 continue
             unknown = reference_problem(book, match.group(1), match.group(2))
             if unknown:

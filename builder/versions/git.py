@@ -131,5 +131,7 @@ def export(root: Path, rev: str, dest: Path) -> Path:
         raise GitError(f"the briefing folder did not exist at revision '{rev}'") from None
     dest.mkdir(parents=True, exist_ok=True)
     with tarfile.open(fileobj=io.BytesIO(data)) as archive:
-        archive.extractall(dest, filter="data")
+        # "tar", not "data": a link that points outside is extracted as a link, and the book's own
+        # reading then refuses it with a message naming it, as it does in a working tree
+        archive.extractall(dest, filter="tar")
     return dest

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 from ...cache import BuildCache, Store
 from ...charts import Chart, build_chart
+from ...errors import Problem
 from ...geo import STATES, State
 from ...model.book import Book
 from ...model.charts import ChartBlock
@@ -95,8 +96,8 @@ def plan_pages(book: Book, changes: Optional[BookChanges] = None,
         block = ChartBlock(kind=kind, metric=metric, colour=colour)
         return build_chart(book, block, highlight=highlight, records=records, store=store)
 
-    def block_chart(block: ChartBlock) -> Chart:
-        return build_chart(book, block, store=store)
+    def block_chart(block: ChartBlock, written_at: Problem) -> Chart:
+        return build_chart(book, block, store=store, written_at=written_at)
 
     everything = list(book.investments)
     plans = [PagePlan(urls.HOME, "home.html", book.config.title, "home",
@@ -107,7 +108,7 @@ def plan_pages(book: Book, changes: Optional[BookChanges] = None,
     for issue in book.issues:
         selected = book.investments_for(issue.investments)
         charts = [chart("map", selected, colour="status")] if selected else []
-        charts += [block_chart(block) for block in issue.charts]
+        charts += [block_chart(block, issue.problem("charts", i, message="")) for i, block in enumerate(issue.charts)]
         plans.append(PagePlan(urls.issue_url(issue.id), "issue.html", issue.title, "issues", {
             "issue": issue, "investments": selected, "charts": charts,
             "related_facts": [book.fact_by_id[f] for f in issue.related_facts],
@@ -131,7 +132,7 @@ def plan_pages(book: Book, changes: Optional[BookChanges] = None,
                           {"sources": collect_sources(book)}))
     for page in book.pages:
         plans.append(PagePlan(urls.page_url(page.id), "page.html", page.title, f"pages/{page.id}",
-                              {"page": page, "charts": [block_chart(b) for b in page.charts]}))
+                              {"page": page, "charts": [block_chart(b, b.problem(message="")) for b in page.charts]}))
     if changes is not None:
         plans.append(PagePlan(urls.CHANGES, "changes.html", f"Changes since {changes.old_name}", "changes"))
     return plans

@@ -15,7 +15,7 @@ import hashlib
 import importlib.util
 import json
 import traceback
-from dataclasses import asdict, dataclass, is_dataclass
+from dataclasses import asdict, dataclass, is_dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Callable, Iterable, Optional
@@ -31,6 +31,8 @@ from ...charts.base import Chart
 from ...errors import ContentError, Problem
 from ...geo import STATES, State
 from ...model.book import Book, Totals
+from ...source import TEMPLATES_DIR
+from ...source.files import SourceError, inside, read_bytes
 from ...text.figures import (
     format_amount_total,
     format_date,
@@ -44,9 +46,6 @@ from ...text.markdown import Citations, TextRenderer
 from ...text.safety import CONTENT_SECURITY_POLICY
 from . import urls
 from .plan import PagePlan, SitePlan, change_url
-
-TEMPLATES_DIR = "templates"
-
 
 def theme_dir() -> Path:
     """Return the folder holding the default templates and assets."""
@@ -62,7 +61,7 @@ def theme_dir() -> Path:
 def template_dirs(root: Path) -> list[Path]:
     """Return the template folders in lookup order: the book's own, then the theme."""
     dirs = []
-    own = (root / TEMPLATES_DIR).resolve()
+    own = root.resolve() / TEMPLATES_DIR
     if own.is_dir():
         dirs.append(own)
     theme = theme_dir().resolve()
@@ -71,22 +70,64 @@ def template_dirs(root: Path) -> list[Path]:
     return dirs
 
 
-def asset_files(root: Path) -> dict[str, Path]:
-    """Return {output path: source file} for static assets, the book's own winning."""
-    found: dict[str, Path] = {}
+def read_assets(root: Path) -> dict[str, bytes]:
+    """Return {output path: bytes} of the static assets, the book's own winning over the theme's.
+
+    Only regular files inside their template folder are read: a link to a file elsewhere on the
+    machine is an error that names it, and nothing of it reaches the site.
+    """
+    found: dict[str, tuple[Path, str]] = {}
     for base in reversed(template_dirs(root)):
         assets = base / "assets"
-        if assets.is_dir():
+        if assets.is_dir() and not assets.is_symlink():
             for path in sorted(assets.rglob("*")):
-                if path.is_file() and not path.name.startswith("."):
-                    found["assets/" + path.relative_to(assets).as_posix()] = path
-    return dict(sorted(found.items()))
+                if not path.is_dir() and not path.name.startswith("."):
+                    found["assets/" + path.relative_to(assets).as_posix()] = (base, path.relative_to(base).as_posix())
+    files, problems = {}, []
+    for out, (base, rel) in sorted(found.items()):
+        try:
+            files[out] = read_bytes(base, rel)
+        except SourceError as exc:
+            where = f"{TEMPLATES_DIR}/{rel}" if base == root.resolve() / TEMPLATES_DIR else f"(theme) {rel}"
+            problems.append(replace(exc.problem, path=where))
+    if problems:
+        raise ContentError(problems)
+    return files
+
+
+class TemplateOutsideBook(jinja2.TemplateError):
+    """A template that cannot be read: a link to a file outside its folder, a pipe, not UTF-8."""
+
+    def __init__(self, template: str, target: Path, reason: str = ""):
+        self.template = template
+        super().__init__(reason or f"is a link to {target}, outside the book; only files inside the book's "
+                         "folder are read (copy the template in instead)")
+
+
+class ConfinedLoader(jinja2.FileSystemLoader):
+    """Load templates only from regular files inside the template folders, never through a link out."""
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
+        pieces = jinja2.loaders.split_template_path(template)
+        for base in self.searchpath:
+            path = Path(base, *pieces)
+            if not (path.exists() or path.is_symlink()):
+                continue
+            if not inside(Path(base), path):
+                raise TemplateOutsideBook(template, path.resolve())
+            try:
+                source = read_bytes(Path(base), "/".join(pieces)).decode("utf-8")
+            except (SourceError, UnicodeDecodeError) as exc:
+                raise TemplateOutsideBook(template, path, str(getattr(exc, "problem", exc))) from None
+            mtime = path.stat().st_mtime
+            return source, str(path), lambda: path.is_file() and path.stat().st_mtime == mtime
+        raise jinja2.TemplateNotFound(template)
 
 
 def make_environment(dirs: list[Path]) -> jinja2.Environment:
     """Return a Jinja environment reading templates from dirs, first match winning."""
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader([str(d) for d in dirs]),
+        loader=ConfinedLoader([str(d) for d in dirs]),
         auto_reload=True,
         autoescape=jinja2.select_autoescape(["html", "xml", "svg"], default_for_string=True),
         undefined=jinja2.StrictUndefined,
@@ -261,6 +302,8 @@ class Renderer:
         except jinja2.TemplateSyntaxError as exc:
             raise ContentError([Problem(self._template_path(exc.filename), exc.lineno or 0, 1, "",
                                         f"template syntax error: {exc.message}")]) from None
+        except TemplateOutsideBook as exc:
+            raise ContentError([Problem(f"{TEMPLATES_DIR}/{exc.template}", 0, 0, "", str(exc))]) from None
         except jinja2.TemplateNotFound as exc:
             raise ContentError([Problem(TEMPLATES_DIR, 0, 0, "", f"template not found: {exc.name}")]) from None
         except Exception as exc:

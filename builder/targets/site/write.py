@@ -27,9 +27,36 @@ def check_output_location(root: Path, out: Path) -> None:
             raise OutputError(f"refusing to write the site into {out}: it is inside {protected}/")
     if out.exists() and not out.is_dir():
         raise OutputError(f"{out} exists and is not a folder")
-    if out.is_dir() and any(out.iterdir()) and not (out / MANIFEST).is_file():
-        raise OutputError(f"refusing to replace {out}: it is not empty and holds no {MANIFEST}, "
-                          "so it is not a previous build; choose another --out or empty it")
+    if out.is_dir() and any(out.iterdir()):
+        _check_previous_build(out)
+
+
+def _check_previous_build(out: Path) -> None:
+    """Refuse to replace a folder unless everything in it is a file briefing wrote, unchanged."""
+    refuse = f"refusing to replace {out}"
+    advice = "choose another --out, or move what you want to keep"
+    try:
+        listed = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        raise OutputError(f"{refuse}: it is not empty and holds no {MANIFEST} written by briefing, so it is "
+                          f"not a previous build; {advice}") from None
+    files = listed.get("files") if isinstance(listed, dict) else None
+    if not isinstance(listed, dict) or listed.get("generator") != "briefing" or not isinstance(files, dict):
+        raise OutputError(f"{refuse}: its {MANIFEST} was not written by briefing; {advice}")
+    extra, changed = [], []
+    for path in sorted(out.rglob("*")):
+        rel = path.relative_to(out).as_posix()
+        if path.is_dir() and not path.is_symlink() or rel == MANIFEST:
+            continue
+        if rel not in files or path.is_symlink():
+            extra.append(rel)
+        elif hashlib.sha256(path.read_bytes()).hexdigest() != files[rel]:
+            changed.append(rel)
+    if extra or changed:
+        named = [f"{p} (not written by briefing)" for p in extra[:3]] + [f"{p} (changed since)" for p in changed[:3]]
+        more = len(extra) + len(changed) - len(named)
+        raise OutputError(f"{refuse}: it holds files the last build did not write as they are: "
+                          f"{', '.join(named)}{f' and {more} more' if more else ''}; {advice}")
 
 
 def manifest(files: Mapping[str, bytes], info: Mapping[str, object]) -> bytes:
