@@ -14,15 +14,19 @@
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import json
 import os
 import tempfile
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
-from typing import Callable, Iterator, Optional
+from typing import Callable, Iterator, Optional, TypeVar
 
-from .cache import BuildCache, cache_folder
+from .cache import CACHE_DIR, BuildCache, cache_folder, digest
 from .charts.vega import LICENSES, DrawingError, geo_script, interpreter_script, javascript_bundle, render_svg
 from .editions import select
 from .errors import ContentError, Problem
@@ -30,11 +34,13 @@ from .model.book import Book
 from .source import Sources, load
 from .targets.check import check_output
 from .targets.site.plan import SitePlan, plan_site
-from .targets.site.render import read_assets, render_pages
+from .targets.site.render import read_assets, render_pages, theme_dir
 from .targets.site.write import MANIFEST, check_output_location, manifest, write_site
 from .validate import validate
 from .versions import git
 from .versions.changes import BookChanges, compare
+
+T = TypeVar("T")
 
 Progress = Callable[[str, int], Callable[[], None]]
 """Called with a step name and its size; returns a function to call per item done."""
@@ -42,13 +48,15 @@ Progress = Callable[[str, int], Callable[[], None]]
 
 @dataclass
 class BuildResult:
-    book: Book
+    book: Optional[Book]  # None when nothing had changed since the last build into the same folder
     files: dict[str, bytes]
     pages: int
     warnings: list[Problem] = field(default_factory=list)
     seconds: float = 0.0
     stamp: Optional[git.Stamp] = None
     changes: Optional[BookChanges] = None
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
+    file_count: int = 0
 
 
 def build(root: Path, out: Optional[Path] = None, *, write: bool = True, static_charts: Optional[bool] = None,
@@ -64,26 +72,116 @@ def build(root: Path, out: Optional[Path] = None, *, write: bool = True, static_
     static_charts = write if static_charts is None else static_charts
     if write:
         check_output_location(root, out)
-    if cache is None:
+    inputs = ""
+    if cache is None:  # a command-line build: reuse what the last one kept, or skip it if nothing changed
         cache = BuildCache(cache_folder(root) if static_charts else None)
+        if write and rev is None and since is None:
+            inputs = input_digest(root, out, git.stamp(root, "", None, _inside(root, out)))
+            done = last_build(cache, out, inputs)
+            if done is not None:
+                done.seconds = time.perf_counter() - started
+                return done
+            cache.restore(code_version())
     cache.start_build()
+    clock = Stopwatch()
     with book_folder(root, rev) as folder:
-        sources = load(folder, cache)
-        book, warnings = validate_at(sources, rev)
-        book = select(book, edition=None)
+        sources = clock("load", load(folder, cache))
+        book, warnings = clock("validate", validate_at(sources, rev))
+        book = clock("select", select(book, edition=None))
         stamp = git.stamp(root, book.config.version, rev, _inside(root, out) if write else ())
         changes = None
         if since is not None:
             old, _ = load_book(root, since)
             changes = compare(old, book, git.label(root, since), git.label(root, rev), since)
-        site = plan_site(book, stamp, changes, cache)
-        files = render(site, folder, cache, static_charts, progress)
-        check_output(files, folder, cache)
+        site = clock("plan", plan_site(book, stamp, changes, cache))
+        files = clock("render", render(site, folder, cache, static_charts, progress))
+        clock("check", check_output(files, folder, cache))
     if write:
-        write_site(out, files)
+        clock("write", write_site(out, files))
     cache.finish_build()
     pages = sum(1 for rel in files if rel.endswith(".html"))
-    return BuildResult(book, files, pages, warnings, time.perf_counter() - started, stamp, changes)
+    result = BuildResult(book, files, pages, warnings, time.perf_counter() - started, stamp, changes, clock.laps,
+                         len(files))
+    if inputs:
+        cache.persist(code_version())
+        remember_build(cache, out, inputs, result)
+    return result
+
+
+def input_digest(root: Path, out: Path, stamp: git.Stamp) -> str:
+    """Return a hash of everything a build of root reads: its files, briefing itself, and the stamp."""
+    skip = {".git", "__pycache__", ".venv", "node_modules", CACHE_DIR}
+    parts = [code_version(), json.dumps(stamp.as_dict(), sort_keys=True)]
+    out_path = out.resolve()
+    for folder, dirs, names in os.walk(root):
+        here = Path(folder)
+        dirs[:] = sorted(d for d in dirs if d not in skip and (here / d).resolve() != out_path)
+        for name in sorted(names):
+            path = here / name
+            rel = path.relative_to(root).as_posix()
+            if path.is_symlink():
+                parts += [rel, "->", os.readlink(path)]
+            elif path.is_file():
+                parts += [rel, path.read_bytes().hex() if path.stat().st_size < 64 else digest(path.read_bytes())]
+    return digest(*parts)
+
+
+def last_build(cache: BuildCache, out: Path, inputs: str) -> Optional[BuildResult]:
+    """Return the last build's result if it was of exactly these inputs into out, and out is as it left it."""
+    kept = cache.read("build", "last.json")
+    manifest_path = out / MANIFEST
+    if kept is None or not manifest_path.is_file():
+        return None
+    try:
+        record = json.loads(kept)
+        if (record["inputs"], record["out"]) != (inputs, str(out.resolve())):
+            return None
+        listed = manifest_path.read_bytes()
+        if record["manifest"] != hashlib.sha256(listed).hexdigest():
+            return None
+        for rel, checksum in json.loads(listed)["files"].items():  # every file still there, as written
+            path = out / rel
+            if not path.is_file() or hashlib.sha256(path.read_bytes()).hexdigest() != checksum:
+                return None
+        warnings = [Problem(**p) for p in record["warnings"]]
+        stamp = git.Stamp(**record["stamp"])
+        return BuildResult(None, {}, record["pages"], warnings, 0.0, stamp, file_count=record["files"])
+    except (ValueError, KeyError, TypeError, OSError):
+        return None
+
+
+def remember_build(cache: BuildCache, out: Path, inputs: str, result: BuildResult) -> None:
+    """Note what the build read and wrote, so that the next one can tell whether anything changed."""
+    assert result.stamp is not None
+    record = {"inputs": inputs, "out": str(out.resolve()), "pages": result.pages, "files": result.file_count,
+              "manifest": hashlib.sha256(result.files[MANIFEST]).hexdigest(), "stamp": result.stamp.as_dict(),
+              "warnings": [dataclasses.asdict(p) for p in result.warnings]}
+    cache.keep("build", "last.json", json.dumps(record, sort_keys=True).encode("utf-8"))
+
+
+@lru_cache(maxsize=1)
+def code_version() -> str:
+    """Return a hash of briefing's own code and default theme: what was kept by other code is not reused."""
+    parts = []
+    for base in (Path(__file__).resolve().parent, theme_dir()):
+        for path in sorted(base.rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                parts += [path.relative_to(base).as_posix(), digest(path.read_bytes())]
+    return digest(*parts)
+
+
+class Stopwatch:
+    """Time each stage: `clock("load", load(...))` notes how long since the last lap, and passes the value on."""
+
+    def __init__(self) -> None:
+        self.laps: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def __call__(self, stage: str, value: T) -> T:
+        now = time.perf_counter()
+        self.laps[stage] = round(self.laps.get(stage, 0.0) + now - self._last, 3)
+        self._last = now
+        return value
 
 
 def render(site: SitePlan, root: Path, cache: BuildCache, static_charts: bool,

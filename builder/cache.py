@@ -10,7 +10,10 @@ one book's worth of artefacts however long the server runs.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import os
+import pickle
+import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Generic, Hashable, Iterable, Optional, TypeVar
@@ -28,6 +31,33 @@ def cache_folder(root: Path) -> Path:
     if os.environ.get(CACHE_ENV):
         return Path(os.environ[CACHE_ENV])
     return root / CACHE_DIR
+
+
+def _key() -> bytes:
+    """Return this user's secret for signing kept caches, made on first use and readable only by them.
+
+    A book folder can come from anyone (a shared drive, a clone): a cache found in it is read back
+    only if this user's own briefing wrote it, because reading a pickle can run code.
+    """
+    home = Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config") / "briefing"
+    path = home / "cache-key"
+    try:
+        return path.read_bytes()
+    except OSError:
+        pass
+    home.mkdir(parents=True, exist_ok=True)
+    secret = secrets.token_bytes(32)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another build made it a moment ago
+        return path.read_bytes()
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(secret)
+    return secret
+
+
+def _sign(data: bytes) -> bytes:
+    return hmac.new(_key(), data, hashlib.sha256).hexdigest().encode("ascii")
 
 
 def digest(*parts: str | bytes) -> str:
@@ -96,13 +126,20 @@ class BuildCache:
         self.svgs: Store[bytes] = Store("SVGs")
         self.pages: Store[Any] = Store("pages")
         self.scans: Store[Any] = Store("offline scans")
+        self.checks: Store[Any] = Store("item checks")
         self.templates: Store[Any] = Store("template environments")
         self.rendered_svgs: list[str] = []  # SVGs this build drew with vl-convert
         self.reused_svgs: list[str] = []  # SVGs this build took from memory or disk
 
     @property
     def stores(self) -> list[Store[Any]]:
-        return [self.documents, self.items, self.markdown, self.charts, self.svgs, self.pages, self.scans, self.templates]
+        return [self.documents, self.items, self.markdown, self.charts, self.svgs, self.pages, self.scans,
+                self.checks, self.templates]
+
+    @property
+    def kept_on_disk(self) -> list[Store[Any]]:
+        """The stores a command-line build keeps for the next one: slow to make, quick to read back."""
+        return [self.markdown, self.charts, self.pages, self.scans, self.checks]
 
     def start_build(self) -> None:
         """Begin counting what the next build reuses."""
@@ -133,6 +170,31 @@ class BuildCache:
             write_atomic(self.folder / kind / name, data)
         except OSError:
             pass
+
+    def restore(self, version: str) -> bool:
+        """Read back what the last command-line build kept, if it was kept by this version and this user."""
+        data = self.read("build", "state.pickle")
+        signature = self.read("build", "state.sig")
+        if data is None or signature is None or not hmac.compare_digest(signature, _sign(data)):
+            return False  # absent, or not written by this user's briefing: never unpickle it
+        try:
+            kept = pickle.loads(data)
+        except Exception:  # an older layout of the cache: start afresh
+            return False
+        if not isinstance(kept, dict) or kept.get("version") != version:
+            return False
+        for store in self.kept_on_disk:
+            store.entries = dict(kept["stores"].get(store.name, {}))
+        return True
+
+    def persist(self, version: str) -> None:
+        """Keep the slow stores on disk for the next command-line build, signed with this user's key."""
+        if self.folder is None:
+            return
+        data = pickle.dumps({"version": version, "stores": {s.name: s.entries for s in self.kept_on_disk}},
+                            protocol=pickle.HIGHEST_PROTOCOL)
+        self.keep("build", "state.pickle", data)
+        self.keep("build", "state.sig", _sign(data))
 
     def summary(self) -> str:
         """Return one line of what was reused, for benchmarks and `--verbose` output."""

@@ -98,8 +98,10 @@ def error(message: str) -> NoReturn:
               help="Build the book as it was at this git revision (the working tree is not touched).")
 @click.option("--since", default=None, metavar="OLD",
               help="Add a 'Changes since OLD' page and mark what changed since that revision.")
+@click.option("--timings", is_flag=True, help="Also print how long each stage took.")
 @quiet_option
-def build(site: Path, out_dir: Optional[Path], rev: Optional[str], since: Optional[str], quiet: bool) -> None:
+def build(site: Path, out_dir: Optional[Path], rev: Optional[str], since: Optional[str], quiet: bool,
+          timings: bool) -> None:
     """Validate the book and write the site."""
     target = out_dir if out_dir is not None else site / "_site"
     kept = lambda: ("the previous build is unchanged" if target.exists() else "nothing was written") + f" ({target})"  # noqa: E731
@@ -107,8 +109,11 @@ def build(site: Path, out_dir: Optional[Path], rev: Optional[str], since: Option
         with progress_bar(quiet) as progress:
             result = pipeline.build(site, target, progress=progress, rev=rev, since=since)
     report(result.warnings, site)
+    if timings:
+        err.print("Stages: " + ", ".join(f"{stage} {seconds:.2f} s" for stage, seconds in result.timings.items()),
+                  markup=False)
     if not quiet:
-        out.print(f"Built {result.pages} pages ({len(result.files)} files) in {result.seconds:.2f} s "
+        out.print(f"Built {result.pages} pages ({result.file_count} files) in {result.seconds:.2f} s "
                   f"→ {os.path.relpath(target)} ({result.stamp.brief() if result.stamp else ''})", markup=False)
 
 
@@ -123,6 +128,7 @@ def check(site: Path, quiet: bool) -> None:
     report(result.warnings, site)
     if not quiet:
         book = result.book
+        assert book is not None  # only a writing build can skip the work
         out.print(f"OK: {len(book.issues)} issues, {len(book.people)} people, {len(book.facts)} facts, "
                   f"{len(book.investments)} investment records, {result.pages} pages "
                   f"({result.seconds:.2f} s)", markup=False)
@@ -204,13 +210,14 @@ def publish(site: Path, dest: Path, name: str, latest: bool, rev: Optional[str],
         check_version_name(name)
         with progress_bar(quiet) as progress:
             result = pipeline.build(site, progress=progress, write=False, static_charts=True, rev=rev)
-        assert result.stamp is not None
+        assert result.stamp is not None and result.book is not None
         if result.stamp.dirty:
             err.print("warning: publishing uncommitted changes; commit first so that this version "
                       "can be found again in git", style="yellow", markup=False)
-        target = run(result.files, dest, name, latest, result.book.config.title,
+        title = result.book.config.title
+        target = run(result.files, dest, name, latest, title,
                      result.stamp.describe(), result.book.config.as_of.isoformat())
     report(result.warnings, site)
     if not quiet:
-        out.print(f"Published {result.book.config.title!r} as {name} in {os.path.relpath(target)}"
+        out.print(f"Published {title!r} as {name} in {os.path.relpath(target)}"
                   f"{' (latest)' if latest else ''}", markup=False)

@@ -65,9 +65,12 @@ def test_every_cited_figure_shows_its_source_and_as_of_on_the_same_page(sample_b
 
 def test_every_investment_row_and_fact_shows_a_source_link(sample_build):
     out, result = sample_build
-    soup = BeautifulSoup((out / "investment/index.html").read_text(encoding="utf-8"), "html.parser")
-    rows = soup.select("table.investments tbody tr")
-    assert len(rows) == len(result.book.investments)
+    # each project is listed on its state's page; nationwide ones on the investment page
+    rows = []
+    for page in ["investment/index.html", *(f"investment/{s.slug}.html" for s in result.book.states_with_data)]:
+        soup = BeautifulSoup((out / page).read_text(encoding="utf-8"), "html.parser")
+        rows += soup.select("table.investments tbody tr")
+    assert sorted(row["id"] for row in rows) == sorted(f"project-{r.id}" for r in result.book.investments)
     for row in rows:
         assert row.find("a", href=lambda h: h and h.startswith("http")), row.get_text()
         assert "as of" in row.get_text()

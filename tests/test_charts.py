@@ -59,7 +59,8 @@ def test_map_shows_only_projects_with_coordinates(minimal_book):
 
 def test_map_offers_a_choice_of_metric_and_starts_with_the_one_asked_for(minimal_book):
     chart = build_chart(minimal_book, ChartBlock(kind="map", metric="amount"))
-    [param] = chart.spec["params"] if "params" in chart.spec else chart.spec["layer"][0]["params"]
+    params = chart.spec["params"] if "params" in chart.spec else chart.spec["layer"][0]["params"]
+    [param] = [p for p in params if p["name"] == "metric"]
     assert param["value"] == "amount"
     assert param["bind"]["options"] == ["amount", "jobs", "projects"]
 
@@ -228,7 +229,48 @@ def test_sample_book_maps_are_on_home_investment_state_and_issue_pages(tmp_path:
 
     assert maps("index.html") == 1 and maps("investment/index.html") == 1
     for state in result.book.states_with_data:
-        assert maps(f"investment/{state.slug}.html") == 1
+        if result.book.index.in_state(state.code):
+            assert maps(f"investment/{state.slug}.html") == 1
+        else:  # no records: the page says so in words instead of drawing an empty map
+            assert maps(f"investment/{state.slug}.html") == 0
+            assert f"No project records for {state.name} in this book." in (out / f"investment/{state.slug}.html").read_text()
     assert maps("issues/tariffs.html") == 1
     assert (out / "assets/vendor/vega.js").stat().st_size > 500_000
     assert "BSD" in (out / "assets/vendor/LICENSES.md").read_text()
+
+
+def test_a_state_map_is_framed_on_its_state(minimal_book):
+    alaska = build_chart(minimal_book, ChartBlock(kind="map"), highlight=STATES["AK"], records=[])
+    west, south, east, north = (point for corner in alaska.spec["projection"]["fit"]["geometry"]["coordinates"][::2]
+                                for point in corner)
+    assert west < -160 and east < -129 and south > 50 and north > 70  # Alaska, without the far Aleutians
+    assert alaska.spec["projection"]["clipExtent"] == [[0, 0], [760, 440]]
+    country = build_chart(minimal_book, ChartBlock(kind="map"))
+    assert country.spec["projection"] == {"type": "albersUsa"}
+
+
+def test_many_sites_are_drawn_as_areas_with_their_count(minimal_site: Path):
+    path = minimal_site / "content/data/investments.csv"
+    lines = path.read_text().splitlines()
+    rows = [f"gen-{i},Maker {i},Plant {i},Town,TX,{29 + (i % 40) * 0.1:.2f},{-99 + (i // 40) * 0.1:.2f},automotive,"
+            f"{i + 1},USD,announced,,,2024,announced,2024-12,N,https://example.org/g/{i},," for i in range(600)]
+    path.write_text("\n".join(lines + rows) + "\n")
+    book, _ = load_book(minimal_site)
+    chart = build_chart(book, ChartBlock(kind="map"))
+    sites = chart.spec["datasets"]["sites"]
+    assert len(sites) <= 150
+    assert sum(int(s["company"].split()[0].replace(",", "")) for s in sites if "in this area" in s["company"]) > 500
+    assert "603 project sites in" in chart.spec["title"]["subtitle"]
+
+
+def test_static_svgs_are_compact_and_the_same_whatever_was_drawn_before(minimal_book, tmp_path: Path):
+    from builder.charts.vega import render_svg
+    chart = build_chart(minimal_book, ChartBlock(kind="map"))
+    other = build_chart(minimal_book, ChartBlock(kind="map", metric="amount"))
+    first = render_svg(chart.spec, True, BuildCache(None))
+    cache = BuildCache(None)
+    render_svg(other.spec, True, cache)  # another chart drawn first changes the renderer's id counter
+    again = render_svg(chart.spec, True, cache)
+    assert first == again
+    assert b'aria-label="State:' not in first  # the page's alt text describes the image, not each shape
+    assert len(first) < 120_000

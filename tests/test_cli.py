@@ -33,7 +33,7 @@ def test_build_prints_a_one_line_summary(tmp_path: Path):
     assert result.returncode == 0
     lines = result.stdout.strip().splitlines()
     assert len(lines) == 1
-    assert lines[0].startswith("Built 17 pages (35 files) in ") and lines[0].endswith(" s → _site (unversioned, not in git)")
+    assert lines[0].startswith("Built 17 pages (34 files) in ") and lines[0].endswith(" s → _site (unversioned, not in git)")
 
 
 def test_quiet_build_prints_nothing(tmp_path: Path):

@@ -182,8 +182,8 @@ def test_build_since_adds_a_changes_page_and_marks_changed_items(repo: Path):
     assert [m.get_text() if m else "" for m in marks] == ["", "reworded since v1", "new since v1"]
     facts = BeautifulSoup((out / "facts.html").read_text(), "html.parser")
     assert facts.find(id="fact-jobs-supported").select_one(".change-note")
-    investment = BeautifulSoup((out / "investment/index.html").read_text(), "html.parser")
-    assert "row-changed" in investment.find(id="project-tx-plant")["class"]
+    texas = BeautifulSoup((out / "investment/tx.html").read_text(), "html.parser")
+    assert "row-changed" in texas.find(id="project-tx-plant")["class"]
 
 
 def test_build_rev_builds_an_old_version_without_touching_the_working_tree(repo: Path, tmp_path: Path):

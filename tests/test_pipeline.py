@@ -112,3 +112,42 @@ def test_a_reference_in_a_plain_field_of_a_data_row_is_reported(minimal_site: Pa
     [problem] = exc.value.problems
     assert (problem.path, problem.line, problem.field) == ("content/data/investments.csv", 2, "notes")
     assert "which is plain text" in problem.message
+
+
+def test_a_build_with_nothing_changed_does_no_work_and_an_edit_redoes_only_its_part(tmp_path: Path):
+    site = copy_site(MINIMAL, tmp_path / "site")
+    env = {"BRIEFING_CACHE": str(tmp_path / "cache")}
+    first = run_briefing("build", "--timings", cwd=site, env=env)
+    assert first.returncode == 0 and "render" in first.stderr
+    before = tree(site / "_site")
+    again = run_briefing("build", "--timings", cwd=site, env=env)
+    assert again.returncode == 0 and "Stages: \n" in again.stderr + "\n"  # no stage ran
+    assert tree(site / "_site") == before
+    (site / "_site/people/bob.html").unlink()  # a file the last build wrote has gone: build again
+    assert run_briefing("build", cwd=site, env=env).returncode == 0
+    assert tree(site / "_site") == before
+    path = site / "content/issues/trade.yaml"
+    path.write_text(path.read_text().replace("We buy your energy.", "We buy your energy, and more."))
+    edited = run_briefing("build", "--timings", cwd=site, env=env)
+    assert edited.returncode == 0 and "render" in edited.stderr
+    after = tree(site / "_site")
+    assert b"and more." in after["issues/trade.html"] and after["people/bob.html"] == before["people/bob.html"]
+
+
+def test_a_kept_cache_that_this_user_did_not_sign_is_never_read(tmp_path: Path):
+    site = copy_site(MINIMAL, tmp_path / "site")
+    cache = tmp_path / "cache"
+    planted = tmp_path / "planted"
+    (cache / "build").mkdir(parents=True)
+
+    class Exploit:
+        def __reduce__(self):
+            return (open, (str(planted), "w"))
+
+    import pickle
+    data = pickle.dumps({"version": "x", "stores": {}, "exploit": Exploit()})
+    (cache / "build/state.pickle").write_bytes(data)
+    (cache / "build/state.sig").write_bytes(b"0" * 64)
+    result = run_briefing("build", cwd=site, env={"BRIEFING_CACHE": str(cache)})
+    assert result.returncode == 0, result.stderr
+    assert not planted.exists()  # the pickle was not loaded

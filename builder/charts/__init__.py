@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Optional, Sequence
 
 from ..cache import Store
 from ..errors import Problem
@@ -31,14 +31,14 @@ assert tuple(KINDS) == model.KINDS
 
 
 def build_chart(book: Book, block: ChartBlock, highlight: Optional[State] = None,
-                records: Optional[list[Investment]] = None, store: Optional[Store[Any]] = None,
+                records: Optional[Sequence[Investment]] = None, store: Optional[Store[Any]] = None,
                 written_at: Optional[Problem] = None) -> Chart:
     """Return the chart a block asks for, reusing one built from the same inputs.
 
     written_at locates an author's block, so that a chart that cannot be drawn is reported there.
     """
     if records is None:
-        records = [r for r in book.investments if block.filter.matches(r)]
+        records = book.index.select(block.filter)
     if store is None:
         chart = KINDS[block.kind](book, block, records, highlight)
     else:
@@ -49,16 +49,13 @@ def build_chart(book: Book, block: ChartBlock, highlight: Optional[State] = None
     return chart
 
 
-def inputs_key(book: Book, block: ChartBlock, records: list[Investment], highlight: Optional[State]) -> str:
+def inputs_key(book: Book, block: ChartBlock, records: Sequence[Investment], highlight: Optional[State]) -> str:
     """Return a hash of everything a chart is drawn from."""
     if block.kind == "vega-lite":
-        inputs: list[Any] = [block.model_dump(mode="json"), book.specs[block.spec],
-                             book.config.as_of.isoformat()]
+        inputs: list[Any] = [block.fingerprint, book.specs[block.spec], book.config.as_of.isoformat()]
     else:
-        inputs = [block.model_dump(mode="json"), highlight.code if highlight else None,
-                  book.config.model_dump(mode="json"),
-                  [f.model_dump(mode="json") for f in book.state_figures],
-                  [r.model_dump(mode="json") for r in records]]
+        inputs = [block.fingerprint, highlight.code if highlight else None, book.config.fingerprint,
+                  [f.fingerprint for f in book.state_figures], book.index.digest(records)]
     body = json.dumps(inputs, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(body.encode("utf-8")).hexdigest()
 

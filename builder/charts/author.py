@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 import csv
 import io
-from typing import Any, Optional
+from typing import Any, Optional, Sequence
 
 from ..geo import State
 from ..model.book import Book
@@ -15,7 +15,7 @@ from ..text.figures import format_date
 from .base import Chart, Table
 
 
-def vega_lite_chart(book: Book, block: ChartBlock, records: list[Investment],
+def vega_lite_chart(book: Book, block: ChartBlock, records: Sequence[Investment],
                     highlight: Optional[State] = None) -> Chart:
     """Return the chart of a spec file, as read and checked by the validate stage."""
     spec = copy.deepcopy(book.specs[block.spec])

@@ -8,12 +8,15 @@ JavaScript. The totals come from the book's one investment index.
 from __future__ import annotations
 
 import json
+import math
+from collections import Counter
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Optional
+from functools import lru_cache
+from typing import Any, Callable, Iterable, Optional, Sequence
 
 import altair as alt
 
-from ..geo import STATES, State
+from ..geo import STATES, State, state_bounds
 from ..model.book import Book
 from ..model import charts as model
 from ..model.charts import ChartBlock
@@ -56,7 +59,7 @@ def _latest(records: Iterable[Investment]) -> str:
     return max((r.status_as_of for r in records), default="")
 
 
-def caption_for(book: Book, records: list[Investment], basis: str) -> str:
+def caption_for(book: Book, records: Sequence[Investment], basis: str) -> str:
     """Return the source and as-of line printed under a chart."""
     sources = book.index.totals(records).sources
     named = "; ".join(sources[:4]) + (f"; and {len(sources) - 4} more" if len(sources) > 4 else "")
@@ -73,7 +76,7 @@ AMOUNT_BASIS = ("Amounts are as announced (in US$, yen converted at the book's r
 
 # --- map: choropleth of states, with project sites -----------------------------------------
 
-def state_rows(book: Book, records: list[Investment]) -> list[dict[str, Any]]:
+def state_rows(book: Book, records: Sequence[Investment]) -> list[dict[str, Any]]:
     """Return one row per state (all 50 and DC) with its totals; None where it has no records."""
     by_state = book.index.group((r for r in records if r.state in STATES), lambda r: r.state)
     figures = {f.state: f for f in book.state_figures if f.measure == "jobs"}
@@ -99,7 +102,10 @@ def state_rows(book: Book, records: list[Investment]) -> list[dict[str, Any]]:
     return rows
 
 
-def project_rows(book: Book, records: list[Investment], colour: str) -> list[dict[str, Any]]:
+MAX_SITES = 150  # beyond this, nearby sites are drawn as one circle per area
+
+
+def project_rows(book: Book, records: Sequence[Investment], colour: str) -> list[dict[str, Any]]:
     """Return one row per project that has coordinates, for the map's point layer."""
     rows = []
     for r in records:
@@ -109,8 +115,7 @@ def project_rows(book: Book, records: list[Investment], colour: str) -> list[dic
         rows.append({
             "latitude": r.latitude, "longitude": r.longitude,
             "size": usd if usd is not None else 0,
-            "group": (book.config.sector_label(r.sector) if colour == "sector"
-                      else STATUS_LABELS[r.status]),
+            "group": _group_of(book, r, colour),
             "company": r.company, "project": r.project,
             "place": f"{r.city}, {r.state}" if r.city else r.state,
             "amount": (f"{format_millions(r.amount, r.currency)} ({r.amount_basis})"
@@ -123,28 +128,78 @@ def project_rows(book: Book, records: list[Investment], colour: str) -> list[dic
     return rows
 
 
-def map_chart(book: Book, block: ChartBlock, records: list[Investment],
-              highlight: Optional[State] = None) -> Chart:
-    """Choropleth of all states by the chosen metric, with project sites on top."""
-    metric = METRICS[block.metric]
-    states = state_rows(book, records)
+def _group_of(book: Book, record: Investment, colour: str) -> str:
+    return book.config.sector_label(record.sector) if colour == "sector" else STATUS_LABELS[record.status]
+
+
+def area_rows(book: Book, records: Sequence[Investment], colour: str) -> list[dict[str, Any]]:
+    """Return one row per area of the map holding sites, when there are too many sites to draw each.
+
+    The areas are squares of latitude and longitude, as small as keeps them under MAX_SITES; each
+    circle sits at the mean of its sites and is sized by their disclosed amounts added up.
+    """
+    sites = [r for r in records if r.latitude is not None and r.longitude is not None]
+    size = 0.25
+    while True:
+        cells: dict[tuple[int, int], list[Investment]] = {}
+        for r in sites:
+            cells.setdefault((math.floor(r.latitude / size), math.floor(r.longitude / size)), []).append(r)
+        if len(cells) <= MAX_SITES:
+            break
+        size *= 2
+    rows = []
+    for _, mine in sorted(cells.items()):
+        totals = book.index.totals(mine)
+        groups = Counter(_group_of(book, r, colour) for r in mine)
+        statuses = Counter(STATUS_LABELS[r.status] for r in mine)
+        largest = max(mine, key=lambda r: (book.index.usd(r) or 0, r.id))
+        rows.append({
+            "latitude": round(sum(r.latitude for r in mine) / len(mine), 4),
+            "longitude": round(sum(r.longitude for r in mine) / len(mine), 4),
+            "size": totals.amount or 0,
+            "group": sorted(groups.items(), key=lambda g: (-g[1], g[0]))[0][0],
+            "company": f"{len(mine):,} project sites in this area",
+            "project": f"largest: {largest.company}, {largest.project}",
+            "place": ", ".join(sorted({r.state for r in mine})),
+            "amount": f"{format_amount_total(totals.amount, True)} (disclosed amounts added up)",
+            "jobs": format_jobs_total(totals.jobs, True),
+            "status": "; ".join(f"{name} {count:,}" for name, count in sorted(statuses.items())),
+            "source": f"{len(totals.sources)} sources; each project's is on its state's page",
+        })
+    return rows
+
+
+LOOKUP_FIELDS = ["code", "state", "projects", "amount", "jobs", "projects_text", "amount_text",
+                 "jobs_text", "basis", "source", "state_figure"]
+
+
+@lru_cache(maxsize=64)
+def _map_structure(metric: str, colour: str, with_sites: bool, highlight: bool) -> str:
+    """Return the Vega-Lite of a map without its data, title or framing (as JSON text).
+
+    Built with Altair once per shape of map; each map then fills in its own named datasets, so
+    a book of five hundred maps pays for Altair a handful of times.
+    """
     geo = alt.NamedData(name=GEO_DATASET, format=alt.DataFormat(type="topojson", feature="states"))
     choice = alt.param(
-        name="metric", value=metric.key,
+        name="metric", value=metric,
         bind=alt.binding_select(options=list(METRICS), labels=[m.label for m in METRICS.values()],
                                 name="Shade states by: "))
-    lookup_fields = ["code", "state", "projects", "amount", "jobs", "projects_text", "amount_text",
-                     "jobs_text", "basis", "source", "state_figure"]
     shapes = (
         alt.Chart(geo)
-        .mark_geoshape(stroke="white", strokeWidth=0.6, invalid="show")
+        .mark_geoshape(stroke="white", strokeWidth=0.6, invalid="show", clip=True)
         .transform_filter(f"indexof({json.dumps([s.fips for s in STATES.values()])}, datum.id) >= 0")
-        .transform_lookup(lookup="id", from_=alt.LookupData(alt.InlineData(values=states), key="id",
-                                                            fields=lookup_fields), default=None)
-        .transform_calculate(value="isValid(datum[metric]) ? datum[metric] : null")
+        .transform_lookup(lookup="id", from_=alt.LookupData(alt.NamedData(name="states"), key="id",
+                                                            fields=LOOKUP_FIELDS), default=None)
+        .transform_calculate(value="isValid(datum[metric]) ? datum[metric] : null",
+                             describe=("'State: ' + datum.state + '; ' + (datum.projects ? 'Projects: ' + datum.projects_text + "
+                                       "'; Announced amount: ' + datum.amount_text + '; Jobs: ' + datum.jobs_text "
+                                       ": 'no project records in this book')"))
         .encode(
             color=alt.Color("value:Q", title="State shading", legend=alt.Legend(orient="bottom-right"),
-                            scale=alt.Scale(scheme="blues")),
+                            scale=alt.Scale(scheme="blues", domainMin=0,
+                                            domainMax=alt.ExprRef(expr="domain_max[metric]"))),
+            description=alt.Description("describe:N"),
             tooltip=[alt.Tooltip("state:N", title="State"),
                      alt.Tooltip("projects_text:N", title="Projects"),
                      alt.Tooltip("amount_text:N", title="Announced amount"),
@@ -152,24 +207,23 @@ def map_chart(book: Book, block: ChartBlock, records: list[Investment],
                      alt.Tooltip("basis:N", title="Basis"),
                      alt.Tooltip("source:N", title="Source"),
                      alt.Tooltip("state_figure:N", title="State-reported jobs")])
-        .add_params(choice)
+        .add_params(choice, alt.param(name="domain_max", value={}))
     )
     layers: list[Any] = [shapes]
-    if highlight is not None:
+    if highlight:
         layers.append(
-            alt.Chart(geo).mark_geoshape(fill=None, stroke="#b3261e", strokeWidth=2.5)
-            .transform_filter(f"datum.id == '{highlight.fips}'"))
-    points = project_rows(book, records, block.colour)
-    if points:
+            alt.Chart(geo).mark_geoshape(fill=None, stroke="#b3261e", strokeWidth=2.5, aria=False, clip=True)
+            .transform_filter("datum.id == 'HIGHLIGHT'"))  # the state's id is filled in by map_chart
+    if with_sites:
         layers.append(
-            alt.Chart(alt.InlineData(values=points))
-            .mark_circle(opacity=0.8, stroke="white", strokeWidth=0.8)
+            alt.Chart(alt.NamedData(name="sites"))
+            .mark_circle(opacity=0.8, stroke="white", strokeWidth=0.8, clip=True)
             .encode(
                 longitude="longitude:Q", latitude="latitude:Q",
                 size=alt.Size("size:Q", title="Amount (US$ m)", scale=alt.Scale(range=[40, 1400]),
                               legend=alt.Legend(orient="right")),
-                color=alt.Color("group:N", title="Sector" if block.colour == "sector" else "Status",
-                                scale=_group_scale(block.colour), legend=alt.Legend(orient="right")),
+                color=alt.Color("group:N", title="Sector" if colour == "sector" else "Status",
+                                scale=_group_scale(colour), legend=alt.Legend(orient="right")),
                 tooltip=[alt.Tooltip("company:N", title="Company"),
                          alt.Tooltip("project:N", title="Project"),
                          alt.Tooltip("place:N", title="Place"),
@@ -177,28 +231,62 @@ def map_chart(book: Book, block: ChartBlock, records: list[Investment],
                          alt.Tooltip("jobs:N", title="Jobs"),
                          alt.Tooltip("status:N", title="Status"),
                          alt.Tooltip("source:N", title="Source")]))
-    title = block.title or ("Japanese investment in the United States" if highlight is None
-                            else f"Japanese investment in {highlight.name}")
     chart = (
         alt.layer(*layers)
-        .properties(width=WIDTH, height=HEIGHT,
-                    title=alt.Title(text=alt.ExprRef(expr=_title_expr(title)),
-                                    subtitle=(f"Grey: no records in this book. Circles: {len(points)} "
-                                              "project sites, sized by amount.")))
+        .properties(width=WIDTH, height=HEIGHT, title="")
         .project(type="albersUsa")
         .resolve_scale(color="independent", size="independent")
         .configure_scale(invalid={"color": {"value": NO_DATA}})
         .configure_view(stroke=None)
     )
+    return json.dumps(vega_lite_spec(chart), sort_keys=True)
+
+
+def projection_for(state: Optional[State]) -> dict[str, Any]:
+    """Return the map projection: the whole country, or one state filling the frame."""
+    if state is None:
+        return {"type": "albersUsa"}
+    west, south, east, north = state_bounds(state.code)
+    # corners as points: a polygon's winding would decide whether it meant the box or the rest of the globe
+    frame = {"type": "Feature", "properties": {}, "geometry": {"type": "MultiPoint", "coordinates": [
+        [west, south], [east, south], [east, north], [west, north]]}}
+    centre = (west + east) / 2
+    parallels = [south + (north - south) / 6, north - (north - south) / 6]
+    return {"type": "conicEqualArea", "rotate": [-round(centre, 2), 0], "parallels": [round(p, 2) for p in parallels],
+            "fit": frame, "clipExtent": [[0, 0], [WIDTH, HEIGHT]]}
+
+
+def map_chart(book: Book, block: ChartBlock, records: Sequence[Investment],
+              highlight: Optional[State] = None) -> Chart:
+    """Choropleth of all states by the chosen metric, with project sites on top."""
+    metric = METRICS[block.metric]
+    states = state_rows(book, records)
+    located = sum(1 for r in records if r.latitude is not None and r.longitude is not None)
+    sites = project_rows(book, records, block.colour) if located <= MAX_SITES else area_rows(book, records, block.colour)
+    spec = json.loads(_map_structure(block.metric, block.colour, bool(sites), highlight is not None))
+    title = block.title or ("Japanese investment in the United States" if highlight is None
+                            else f"Japanese investment in {highlight.name}")
+    circles = (f"Circles: {located:,} project sites" + (f" in {len(sites):,} areas" if len(sites) < located else "")
+               + ", sized by amount." if sites else "No project sites to show.")
+    spec["title"] = {"text": {"expr": _title_expr(title)}, "subtitle": f"Grey: no records in this book. {circles}"}
+    spec["datasets"] = {"states": states, **({"sites": sites} if sites else {})}
+    params = [*spec.get("params", []), *(p for layer in spec["layer"] for p in layer.get("params", []))]
+    domain = next(p for p in params if p["name"] == "domain_max")
+    domain["value"] = {key: max((row[key] or 0 for row in states), default=0) or 1 for key in METRICS}
+    if not any(row["projects"] for row in states):  # nothing to shade: no legend of an empty scale
+        spec["layer"][0]["encoding"]["color"]["legend"] = None
+    if highlight is not None:
+        spec["layer"][1]["transform"] = [{"filter": f"datum.id == '{highlight.fips}'"}]
+        spec["projection"] = projection_for(highlight)
     with_data = [s for s in states if s["projects"]]
     table = Table(["State", "Projects", "Announced amount", "Jobs", "Source"],
                   [[s["state"], s["projects_text"], s["amount_text"], s["jobs_text"], s["source"]]
                    for s in with_data])
-    description = (f"Map of the United States: states shaded by {metric.noun} from {len(records)} "
+    where = "the United States" if highlight is None else highlight.name
+    description = (f"Map of {where}: states shaded by {metric.noun} from {len(records)} "
                    f"project records ({len(with_data)} states with records; states without records in "
-                   f"grey), with {len(points)} project sites sized by amount.")
-    return Chart(title, description, vega_lite_spec(chart),
-                 caption_for(book, records, AMOUNT_BASIS), table, needs_geo=True)
+                   f"grey), with {located} project sites sized by amount.")
+    return Chart(title, description, spec, caption_for(book, records, AMOUNT_BASIS), table, needs_geo=True)
 
 
 STATUS_COLOURS = {"Operating": "#1b7f3b", "Under construction": "#1f5fa8", "Announced": "#e08a00",
@@ -220,7 +308,7 @@ def _title_expr(title: str) -> str:
 
 # --- bars: by sector, by year, by state -----------------------------------------------------
 
-def _grouped(book: Book, records: list[Investment], key: Callable[[Investment], str]) -> list[dict[str, Any]]:
+def _grouped(book: Book, records: Sequence[Investment], key: Callable[[Investment], str]) -> list[dict[str, Any]]:
     rows = []
     for name, totals in book.index.group(records, key).items():
         rows.append({"group": name, "projects": totals.projects,
@@ -230,44 +318,51 @@ def _grouped(book: Book, records: list[Investment], key: Callable[[Investment], 
     return rows
 
 
-def _bar_chart(book: Book, block: ChartBlock, records: list[Investment], axis: str,
-               key: Callable[[Investment], str], sort_by_value: bool, default_title: str) -> Chart:
-    metric = METRICS[block.metric]
-    rows = _grouped(book, records, key)
+@lru_cache(maxsize=64)
+def _bar_structure(metric: str, axis: str, sort_by_value: bool) -> str:
+    """Return the Vega-Lite of a bar chart without its data, title or height (as JSON text)."""
     order: Any = "-x" if sort_by_value else "ascending"
     chart = (
-        alt.Chart(alt.InlineData(values=rows))
+        alt.Chart(alt.NamedData(name="bars"))
         .mark_bar(color="#123c69")
         .encode(
             y=alt.Y("group:N", title=axis, sort=order),
-            x=alt.X(f"{metric.key}:Q", title=metric.label),
+            x=alt.X(f"{metric}:Q", title=METRICS[metric].label),
             tooltip=[alt.Tooltip("group:N", title=axis), alt.Tooltip("projects:Q", title="Projects"),
                      alt.Tooltip("amount_text:N", title="Announced amount"),
                      alt.Tooltip("jobs_text:N", title="Jobs")])
-        .properties(width=WIDTH - 200, height=max(60, 26 * len(rows)),
-                    title=block.title or default_title)
+        .properties(width=WIDTH - 200, height=60, title="")
         .configure_view(stroke=None)
     )
+    return json.dumps(vega_lite_spec(chart), sort_keys=True)
+
+
+def _bar_chart(book: Book, block: ChartBlock, records: Sequence[Investment], axis: str,
+               key: Callable[[Investment], str], sort_by_value: bool, default_title: str) -> Chart:
+    metric = METRICS[block.metric]
+    rows = _grouped(book, records, key)
+    spec = json.loads(_bar_structure(block.metric, axis, sort_by_value))
+    spec.update(datasets={"bars": rows}, height=max(60, 26 * len(rows)), title=block.title or default_title)
     table = Table([axis, "Projects", "Announced amount", "Jobs"],
                   [[r["group"], str(r["projects"]), r["amount_text"], r["jobs_text"]] for r in rows])
     description = f"Bar chart of {metric.noun} by {axis.lower()}, {len(rows)} bars from {len(records)} project records."
-    return Chart(block.title or default_title, description, vega_lite_spec(chart),
+    return Chart(block.title or default_title, description, spec,
                  caption_for(book, records, AMOUNT_BASIS), table)
 
 
-def sectors_chart(book: Book, block: ChartBlock, records: list[Investment],
+def sectors_chart(book: Book, block: ChartBlock, records: Sequence[Investment],
                   highlight: Optional[State] = None) -> Chart:
     return _bar_chart(book, block, records, "Sector", lambda r: book.config.sector_label(r.sector),
                       True, f"Japanese investment by sector: {METRICS[block.metric].noun}")
 
 
-def years_chart(book: Book, block: ChartBlock, records: list[Investment],
+def years_chart(book: Book, block: ChartBlock, records: Sequence[Investment],
                 highlight: Optional[State] = None) -> Chart:
     return _bar_chart(book, block, records, "Year announced", lambda r: str(r.year), False,
                       f"Japanese investment by year announced: {METRICS[block.metric].noun}")
 
 
-def states_chart(book: Book, block: ChartBlock, records: list[Investment],
+def states_chart(book: Book, block: ChartBlock, records: Sequence[Investment],
                  highlight: Optional[State] = None) -> Chart:
     return _bar_chart(book, block, [r for r in records if r.state in STATES], "State",
                       lambda r: STATES[r.state].name, True,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -18,18 +19,47 @@ import altair as alt
 import vl_convert as vlc
 
 from ..cache import BuildCache
-from ..geo import topology_text
+from ..geo import simplified_topology_text, topology_text
 from .base import GEO_DATASET
 
 VL_VERSION = ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])  # e.g. "6.4"
 VERSIONS = f"vl-convert {getattr(vlc, '__version__')}; vega-lite {VL_VERSION}; vega {vlc.get_vega_version()}"
 
 
+SVG_FORMAT = "compact-2"  # how SVGs are tidied after drawing (compact_svg): a change redraws them all
+NATIONAL_DETAIL = 0.05  # degrees: well under a pixel on a country-wide map, even printed
+
+
 def with_geometry(spec: dict[str, Any]) -> dict[str, Any]:
-    """Return spec with the US states geometry added to its datasets."""
+    """Return spec with the US states geometry added: simplified for the whole country, full for one state."""
+    zoomed = "fit" in (spec.get("projection") or {})
     full = dict(spec)
-    full["datasets"] = {**(spec.get("datasets") or {}), GEO_DATASET: topology_text()}
+    full["datasets"] = {**(spec.get("datasets") or {}),
+                        GEO_DATASET: topology_text() if zoomed else simplified_topology_text(NATIONAL_DETAIL)}
     return full
+
+
+_DECIMALS = re.compile(r"(-?\d+)\.(\d)\d+")
+_GEOMETRY = re.compile(r'( d="[^"]*"| transform="translate\([^)]*\)")')
+_ID = re.compile(r'\bid="([^"]+)"')
+_MARK_ARIA = re.compile(r' (aria-label|aria-roledescription|role)="[^"]*"(?=[^>]*\bd=")')
+
+
+def compact_svg(svg: str) -> str:
+    """Return an SVG with coordinates to a tenth of a pixel, ids numbered from the start of the file,
+    and no labels on the shapes (the page gives the image its description).
+
+    A tenth of a pixel is finer than print shows; ids otherwise depend on what the renderer drew
+    before, and the same chart must give the same bytes whatever was built first.
+    """
+    svg = _GEOMETRY.sub(lambda m: _DECIMALS.sub(r"\1.\2", m.group(0)), svg)
+    # an SVG shown as an image is read out by its alt text, not by the labels of its shapes
+    svg = _MARK_ARIA.sub("", svg)
+    names = {old: f"i{n}" for n, old in enumerate(dict.fromkeys(_ID.findall(svg)))}
+    if names:
+        pattern = re.compile(r'(id="|#)(' + "|".join(re.escape(k) for k in sorted(names, key=len, reverse=True)) + r')(?=["\)])')
+        svg = pattern.sub(lambda m: m.group(1) + names[m.group(2)], svg)
+    return svg
 
 
 @lru_cache(maxsize=1)
@@ -40,8 +70,8 @@ def _topology_hash() -> str:
 def svg_key(spec: dict[str, Any], needs_geo: bool) -> str:
     """Return the cache key of a chart's SVG: its spec, the geometry and the library versions."""
     body = json.dumps(spec, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    geo = _topology_hash() if needs_geo else "-"
-    return hashlib.sha256(f"{VERSIONS}\n{geo}\n{body}".encode("utf-8")).hexdigest()
+    geo = f"{_topology_hash()} at {NATIONAL_DETAIL}" if needs_geo else "-"
+    return hashlib.sha256(f"{VERSIONS}; {SVG_FORMAT}\n{geo}\n{body}".encode("utf-8")).hexdigest()
 
 
 class DrawingError(Exception):
@@ -57,7 +87,7 @@ def render_svg(spec: dict[str, Any], needs_geo: bool, cache: BuildCache) -> byte
         if data is None:
             full = with_geometry(spec) if needs_geo else spec
             try:
-                data = vlc.vegalite_to_svg(full, vl_version=VL_VERSION).encode("utf-8")
+                data = compact_svg(vlc.vegalite_to_svg(full, vl_version=VL_VERSION)).encode("utf-8")
             except ValueError as exc:
                 raise DrawingError(_first_reason(str(exc))) from None
             cache.keep("charts", f"{key}.svg", data)

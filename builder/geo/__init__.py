@@ -128,6 +128,14 @@ def state_shapes() -> dict[str, list[Ring]]:
     return shapes
 
 
+@lru_cache(maxsize=None)
+def state_bounds(code: str) -> tuple[float, float, float, float]:
+    """Return a state's (west, south, east, north) in degrees; Alaska's Aleutians east of 180° are left out."""
+    points = [(x, y) for ring in state_shapes()[code] for x, y in ring if not (code == "AK" and x > 0)]
+    xs, ys = [x for x, _ in points], [y for _, y in points]
+    return round(min(xs), 3), round(min(ys), 3), round(max(xs), 3), round(max(ys), 3)
+
+
 Edge = tuple[float, float, float, float]
 BAND = 0.25  # degrees of latitude per index band
 
@@ -164,14 +172,65 @@ def _near(code: str, lon: float, lat: float, tolerance: float) -> bool:
     return False
 
 
+@lru_cache(maxsize=65536)  # many records share a site; the shapes never change
 def in_state(code: str, latitude: float, longitude: float, tolerance: float = TOLERANCE_DEGREES) -> bool:
     """Return whether a point lies in a state, or within tolerance degrees of its border."""
     return _inside(code, longitude, latitude) or _near(code, longitude, latitude, tolerance)
 
 
+@lru_cache(maxsize=65536)
 def locate(latitude: float, longitude: float) -> Optional[str]:
     """Return the code of the state a point lies in, or None outside the US."""
     for code in state_shapes():
         if _inside(code, longitude, latitude):
             return code
     return None
+
+
+def _simplify(points: list[tuple[int, int]], tolerance: float, sx: float, sy: float) -> list[tuple[int, int]]:
+    """Douglas–Peucker on one arc (distances in degrees), keeping its ends, which other borders share."""
+    if len(points) < 3:
+        return points
+    keep = [False] * len(points)
+    keep[0] = keep[-1] = True
+    stack = [(0, len(points) - 1)]
+    while stack:
+        first, last = stack.pop()
+        x1, y1 = points[first][0] * sx, points[first][1] * sy
+        x2, y2 = points[last][0] * sx, points[last][1] * sy
+        dx, dy = x2 - x1, y2 - y1
+        length = math.hypot(dx, dy)
+        far, far_at = 0.0, -1
+        for i in range(first + 1, last):
+            x, y = points[i][0] * sx, points[i][1] * sy
+            distance = (abs(dy * x - dx * y + x2 * y1 - y2 * x1) / length if length
+                        else math.hypot(x - x1, y - y1))
+            if distance > far:
+                far, far_at = distance, i
+        if far > tolerance and far_at > 0:
+            keep[far_at] = True
+            stack += [(first, far_at), (far_at, last)]
+    return [p for p, kept in zip(points, keep) if kept]
+
+
+@lru_cache(maxsize=4)
+def simplified_topology_text(degrees: float = 0.02) -> str:
+    """Return the states TopoJSON with every border simplified to within `degrees`, for country-wide maps."""
+    topo = json.loads(topology_text())
+    (sx, sy) = topo["transform"]["scale"]
+    arcs = []
+    for arc in topo["arcs"]:
+        x = y = 0
+        points = []
+        for dx, dy in arc:
+            x, y = x + dx, y + dy
+            points.append((x, y))
+        kept = _simplify(points, degrees, sx, sy)
+        encoded, px, py = [], 0, 0
+        for x, y in kept:
+            encoded.append([x - px, y - py])
+            px, py = x, y
+        arcs.append(encoded)
+    topo["arcs"] = arcs
+    topo["objects"] = {"states": topo["objects"]["states"]}
+    return json.dumps(topo, separators=(",", ":"))

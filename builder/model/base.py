@@ -12,6 +12,7 @@ translation) asks `values(item)` for each value with its roles.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import types
 import typing
@@ -98,6 +99,17 @@ class Model(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, allow_inf_nan=False)
     _origin: Optional[Origin] = PrivateAttr(default=None)
+    _fingerprint: Optional[str] = PrivateAttr(default=None)
+
+    @property
+    def fingerprint(self) -> str:
+        """Return a hash of everything this item holds (items never change once read)."""
+        private = self.__pydantic_private__  # read directly: pydantic's own lookup is slow, and this is hot
+        found = private.get("_fingerprint") if private is not None else None
+        if found is None:
+            found = hashlib.sha256(self.model_dump_json(by_alias=True).encode("utf-8")).hexdigest()
+            self._fingerprint = found
+        return found
 
     def problem(self, *sub: Any, message: str, key: bool = False, severity: str = "error",
                 text_at: tuple[int, int] | None = None) -> Problem:
@@ -117,7 +129,7 @@ class Model(BaseModel):
 Loc = tuple[Any, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Value:
     """One value inside an item, where it is, and the roles its field declares."""
 
@@ -164,24 +176,60 @@ def _fields(model: type[BaseModel]) -> tuple[tuple[str, str, Any, frozenset[Role
     return tuple(out)
 
 
-def values(item: BaseModel, loc: Loc = ()) -> Iterator[Value]:
-    """Yield every value inside an item (however deeply nested), with its location and roles."""
+def values(item: BaseModel, loc: Loc = ()) -> list[Value]:
+    """Return every value inside an item (however deeply nested), with its location and roles."""
+    out: list[Value] = []
+    _collect(item, loc, out)
+    return out
+
+
+def strings(item: BaseModel) -> list[Value]:
+    """Return the text values inside an item: what reference and text checks read."""
+    flat = _flat(type(item))
+    if flat is None:
+        return [v for v in values(item) if isinstance(v.value, str) and v.value]
+    out = []
+    for attribute, name, roles in flat:
+        value = getattr(item, attribute)
+        if isinstance(value, str) and value:
+            out.append(Value((name,), value, roles))
+    return out
+
+
+@cache
+def _flat(model: type[BaseModel]) -> Optional[tuple[tuple[str, str, frozenset[Role]], ...]]:
+    """Return (attribute, name, roles) of a model's text fields if it holds no lists or nested models."""
+    found = []
+    for attribute, name, annotation, roles in _fields(model):
+        if typing.get_origin(annotation) in (list, tuple, dict, set, frozenset) or (
+                isinstance(annotation, type) and issubclass(annotation, BaseModel)):
+            return None
+        if annotation is str:
+            found.append((attribute, name, roles))
+    return tuple(found)
+
+
+def _collect(item: BaseModel, loc: Loc, out: list[Value]) -> None:
     for attribute, name, annotation, roles in _fields(type(item)):
-        yield from _walk(getattr(item, attribute), annotation, loc + (name,), roles)
+        _add(getattr(item, attribute), annotation, loc + (name,), roles, out)
 
 
-def _walk(value: Any, annotation: Any, loc: Loc, roles: frozenset[Role]) -> Iterator[Value]:
+def _add(value: Any, annotation: Any, loc: Loc, roles: frozenset[Role], out: list[Value]) -> None:
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        out.append(Value(loc, value, roles | _split(annotation)[1] if annotation is not Any else roles))
+        return
     annotation, more = _split(annotation)
     if more:
         roles = roles | more
     if isinstance(value, BaseModel):
-        yield from values(value, loc)
+        _collect(value, loc, out)
     elif isinstance(value, (list, tuple)):
-        inner = typing.get_args(annotation)[0] if typing.get_args(annotation) else Any
+        args = typing.get_args(annotation)
+        inner = args[0] if args else Any
         for i, entry in enumerate(value):
-            yield from _walk(entry, inner, loc + (i,), roles)
+            _add(entry, inner, loc + (i,), roles, out)
     else:
-        yield Value(loc, value, roles)
+        out.append(Value(loc, value, roles))
 
 
 def fields_with(model: type[BaseModel], role_type: type[Role]) -> list[str]:

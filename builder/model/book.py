@@ -6,9 +6,10 @@ made by handing the later stages a smaller book (`editions.select`).
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Callable, Iterable, Optional
+from typing import Any, Callable, Iterable, Optional, Sequence
 
 from ..geo import STATES, State
 from .charts import InvestmentFilter
@@ -71,6 +72,86 @@ class InvestmentIndex:
         totals = self.by_state.get(code)
         return totals.records if totals else ()
 
+    @cached_property
+    def _at(self) -> dict[int, int]:
+        return {id(record): at for at, record in enumerate(self.records)}
+
+    @cached_property
+    def _fingerprints(self) -> tuple[str, ...]:
+        return tuple(record.fingerprint for record in self.records)
+
+    def digest(self, records: Sequence[Investment]) -> str:
+        """Return a hash of some of the book's records, quickly enough to key every chart by it.
+
+        The same list (one a filter selected, a state's) is hashed once."""
+        known = self._digests.get(id(records))
+        if known is not None and known[0] is records:
+            return known[1]
+        at, prints = self._at, self._fingerprints
+        joined = "".join(prints[at[id(r)]] if id(r) in at else r.fingerprint for r in records)
+        found = hashlib.sha256(joined.encode("ascii")).hexdigest()
+        self._digests[id(records)] = (records, found)
+        return found
+
+    def largest(self, records: Sequence[Investment], count: int) -> list[Investment]:
+        """Return up to count records with the largest amounts, in book order (kept per list)."""
+        known = self._largest.get(id(records))
+        if known is None or known[0] is not records:
+            order = sorted(range(len(records)), key=lambda at: (-(self.usd(records[at]) or 0), records[at].id))
+            known = self._largest[id(records)] = (records, [records[at] for at in sorted(order[:count])])
+        return known[1]
+
+    @cached_property
+    def _largest(self) -> dict[int, tuple[Sequence[Investment], list[Investment]]]:
+        return {}
+
+    @cached_property
+    def _digests(self) -> dict[int, tuple[Sequence[Investment], str]]:
+        return {}
+
+    @cached_property
+    def _selected(self) -> dict[str, list[Investment]]:
+        return {}
+
+    @cached_property
+    def companies(self) -> list[str]:
+        """Return the companies named in the records, once each."""
+        return sorted(self._positions["company"])
+
+    @cached_property
+    def _positions(self) -> dict[str, dict[str, set[int]]]:
+        """Return, for each field a filter can name, the positions of the records with each value."""
+        table: dict[str, dict[str, set[int]]] = {"sector": {}, "state": {}, "status": {}, "company": {}}
+        for at, record in enumerate(self.records):
+            for name in table:
+                table[name].setdefault(getattr(record, name), set()).add(at)
+        return table
+
+    def select(self, flt: InvestmentFilter) -> list[Investment]:
+        """Return the records a filter selects, in book order, looking values up rather than scanning.
+
+        The same filter gives the same list, so what is worked out from it is worked out once."""
+        known = self._selected.get(flt.fingerprint)
+        if known is None:
+            known = self._selected[flt.fingerprint] = self._select(flt)
+        return known
+
+    def _select(self, flt: InvestmentFilter) -> list[Investment]:
+        chosen: Optional[set[int]] = None
+        for name in ("sector", "state", "status"):
+            values = getattr(flt, name)
+            if values:
+                found = set().union(*(self._positions[name].get(v, set()) for v in values))
+                chosen = found if chosen is None else chosen & found
+        if flt.company:
+            wanted = [c.lower() for c in flt.company]
+            found = set().union(*(at for company, at in self._positions["company"].items()
+                                  if any(w in company.lower() for w in wanted)))
+            chosen = found if chosen is None else chosen & found
+        if chosen is None:
+            return list(self.records)
+        return [self.records[at] for at in sorted(chosen)]
+
 
 @dataclass(frozen=True)
 class Book:
@@ -118,7 +199,7 @@ class Book:
         """Return the investment records an issue's or chart's filter selects."""
         if flt is None:
             return []
-        return [r for r in self.investments if flt.matches(r)]
+        return self.index.select(flt)
 
     @cached_property
     def states_with_data(self) -> list[State]:

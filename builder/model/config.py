@@ -6,7 +6,7 @@ from datetime import date
 from typing import Optional
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, PositiveFloat, PositiveInt, field_validator
+from pydantic import Field, PositiveFloat, PositiveInt, PrivateAttr, field_validator
 
 from .base import Markdown, Model, Points
 from .fields import Ref, Slug, Url, one_of
@@ -93,8 +93,15 @@ class Config(Model):
     sectors: list[Sector] = Field(min_length=1)
     markdown: MarkdownSettings = Field(default_factory=MarkdownSettings)
     limits: Limits = Field(default_factory=Limits)
+    _labels: Optional[dict[str, str]] = PrivateAttr(default=None)
 
     _tz = field_validator("home_timezone")(check_timezone)
 
     def sector_label(self, sector_id: str) -> str:
-        return next((s.label for s in self.sectors if s.id == sector_id), sector_id)
+        """Return a sector's label (its id when site.yaml does not list it)."""
+        private = self.__pydantic_private__ or {}
+        labels = private.get("_labels")
+        if labels is None:
+            labels = {s.id: s.label for s in self.sectors}
+            self._labels = labels
+        return labels.get(sector_id, sector_id)

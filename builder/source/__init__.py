@@ -66,6 +66,7 @@ class Sources:
         doc = self.cache.documents.get(key)
         if doc is None:
             doc = self.cache.documents.put(key, parse_yaml(text, rel, line_offset, self.max_values))
+            doc.digest = key[-1]
         return doc
 
     def limit(self, config: Optional[Document]) -> None:
@@ -146,6 +147,7 @@ def _pages(sources: Sources) -> list[PageSource]:
             key = ("page", rel, digest(text))
             front, body, body_line = sources.cache.documents.get_or_make(
                 key, lambda: split_front_matter(text, rel))
+            front.digest = key[-1]
         except SourceError as exc:
             sources.problems.append(exc.problem)
             sources.unreadable.add(rel)

@@ -8,6 +8,7 @@ decoded, `srcdoc` and `<template>` contents read too), and CSS with a CSS tokeni
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Iterator, Optional
 
 import tinycss2
@@ -32,23 +33,37 @@ def is_external(url: str) -> bool:
     return scheme is not None and scheme not in LOCAL_SCHEMES
 
 
-def external_requests(path: str, data: bytes) -> list[tuple[int, str]]:
-    """Return (line, url) for every outside request a built file would make."""
+@dataclass(frozen=True)
+class Scan:
+    """What one built file would do in a browser: load addresses, run inline code, carry the policy."""
+
+    requests: tuple[tuple[int, str], ...] = ()  # (line, address) of each load from outside the site
+    inline: tuple[str, ...] = ()  # the start of each inline script, or `onclick=` for a handler
+    policy: Optional[str] = None  # why an HTML page lacks the book's Content-Security-Policy
+
+
+def scan(path: str, data: bytes) -> Scan:
+    """Read one built file as a browser would, once."""
     text = data.decode("utf-8", errors="replace")
     if path.endswith(".css"):
-        return [(line, url) for line, url in css_urls(text) if is_external(url)]
-    if path.endswith((".html", ".svg")):
-        found = []
-        for url in html_urls(text):
-            if is_external(url):
-                found.append((_line_of(text, url), url))
-        return found
-    return []
+        return Scan(tuple((line, url) for line, url in css_urls(text) if is_external(url)))
+    if not path.endswith((".html", ".svg")):
+        return Scan()
+    tree = LexborHTMLParser(text)
+    requests = tuple((_line_of(text, url), url) for url in _tree_urls(tree, 0) if is_external(url))
+    if not path.endswith(".html"):
+        return Scan(requests)
+    return Scan(requests, tuple(_inline_code(tree)), _policy_problem(tree))
 
 
-def policy_problem(text: str) -> Optional[str]:
+def external_requests(path: str, data: bytes) -> list[tuple[int, str]]:
+    """Return (line, url) for every outside request a built file would make."""
+    return list(scan(path, data).requests)
+
+
+def _policy_problem(tree: LexborHTMLParser) -> Optional[str]:
     """Return why a page does not carry the book's Content-Security-Policy before anything it loads."""
-    head = LexborHTMLParser(text).head
+    head = tree.head
     elements = [n for n in (head.iter() if head is not None else []) if n.tag and n.tag != "-text"]
     metas = [i for i, n in enumerate(elements)
              if (n.attributes.get("http-equiv") or "").lower() == "content-security-policy"]
@@ -64,11 +79,10 @@ def policy_problem(text: str) -> Optional[str]:
 _DATA_SCRIPTS = frozenset({"application/json", "application/ld+json", "importmap", "text/plain"})
 
 
-def inline_code(text: str) -> list[str]:
+def _inline_code(tree: LexborHTMLParser) -> list[str]:
     """Return what a page would run inline (a script element's text, an on… attribute): under the
     book's policy none of it runs, so each is a mistake to report, not a script to trust."""
     found = []
-    tree = LexborHTMLParser(text)
     for node in (tree.root.traverse(include_text=False) if tree.root is not None else []):
         attributes = node.attributes
         kind = (attributes.get("type") or "").lower()
@@ -80,10 +94,13 @@ def inline_code(text: str) -> list[str]:
 
 def html_urls(text: str, depth: int = 0) -> Iterator[str]:
     """Yield every address an HTML (or SVG) document would load, without following navigation links."""
+    yield from _tree_urls(LexborHTMLParser(text), depth)
+
+
+def _tree_urls(tree: LexborHTMLParser, depth: int) -> Iterator[str]:
     if depth > 8:  # documents nested in srcdoc deeper than anyone writes by hand
         yield "about:too-deeply-nested"
         return
-    tree = LexborHTMLParser(text)
     if tree.root is not None:
         yield from _node_urls(tree.root, depth)
 

@@ -14,11 +14,9 @@ http(s), mailto or paths inside the book, images only from inside the book.
 from __future__ import annotations
 
 import html
-import json
 import re
 import xml.etree.ElementTree as etree
 from dataclasses import dataclass, field
-from functools import cached_property
 from html.parser import HTMLParser
 from typing import Any, Iterable, Optional, Protocol, Sequence
 
@@ -233,16 +231,20 @@ class TextRenderer:
         self.store = store if store is not None else Store("Markdown")
         self.converter = Converter(book.config.markdown.allow_html)
         self.used: list[Any] = []  # the fragments the page being rendered used
+        self.placed: set[tuple[str, str]] = set()  # the references it shows
 
-    @cached_property
-    def references_key(self) -> str:
-        """Return a hash of everything a `{kind:id}` reference can show."""
+    def shown(self, kind: str, ref: str) -> str:
+        """Return a hash of what a `{kind:ref}` reference shows, so a page knows when to redraw it."""
         book = self.book
-        parts = [book.config.currency.model_dump(mode="json"),
-                 [f.model_dump(mode="json") for f in book.facts],
-                 [(p.id, p.name) for p in book.people], [(i.id, i.title) for i in book.issues],
-                 [s.code for s in book.states_with_data]]
-        return digest(json.dumps(parts, sort_keys=True, ensure_ascii=False))
+        if kind == "fact" and ref in book.fact_by_id:
+            return book.fact_by_id[ref].fingerprint
+        if kind == "person" and ref in book.person_by_id:
+            return digest(book.person_by_id[ref].name)
+        if kind == "issue" and ref in book.issue_by_id:
+            return digest(book.issue_by_id[ref].title)
+        if kind == "state":
+            return digest(ref, str(ref in STATES and STATES[ref] in book.states_with_data))
+        return ""
 
     def fragment(self, text: str) -> Fragment:
         fragment = convert_cached(text, self.converter, self.store)
@@ -276,6 +278,7 @@ class TextRenderer:
 
     def _mark(self, mark: tuple[str, str], page_url: str, citations: Citations) -> str:
         kind, ref = mark
+        self.placed.add(mark)
         book = self.book
         if kind == "person" and ref in book.person_by_id:
             return self._link(self.links.person_url(ref), book.person_by_id[ref].name, "ref-person", page_url)

@@ -7,15 +7,20 @@ of them in a single run.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
+from typing import Any, Iterable, Optional
 
+from ..cache import BuildCache, digest
 from ..errors import Problem, Problems
-from ..model.book import Book
+from ..model.base import Model
+from ..model.book import Book, InvestmentIndex
+from ..model.data import Investment
 from ..source import Sources
+from ..source.table import RowLocation
+from ..text.markdown import Converter
 from .charts import check_charts
 from .items import Items, validate_items
-from .references import check_references, check_unique
-from .texts import check_texts
+from .references import check_references, check_unique, every_item, id_tables, item_references
+from .texts import check_page_bodies, item_texts
 
 PRIORITY_ORDER = {"high": 0, "medium": 1, "low": 2}
 
@@ -31,26 +36,84 @@ def validate(sources: Sources) -> tuple[Book, list[Problem]]:
         problems.raise_if_errors()
         raise AssertionError("site.yaml did not validate, yet no problem was recorded")
     problems.extend(check_unique(items))
-    book = assemble(items)
+    book = assemble(items, sources.cache)
     problems.extend(check_references(book, items.broken_ids))
-    problems.extend(check_texts(book, dict.fromkeys(items.broken_ids), sources.cache.markdown))
+    problems.extend(check_items(book, items.broken_ids, sources.cache))
     specs: dict[str, dict[str, Any]] = {}
     problems.extend(check_charts(book, sources, specs))
     problems.raise_if_errors()
-    return replace(book, specs=dict(sorted(specs.items()))), problems.warnings
+    if specs:
+        index = book.index
+        book = replace(book, specs=dict(sorted(specs.items())))
+        book.__dict__["index"] = index
+    return book, problems.warnings
 
 
-def assemble(items: Items) -> Book:
-    """Put the validated items together as one Book, each kind in reading order."""
+def check_items(book: Book, broken_ids: Iterable[str], cache: BuildCache) -> list[Problem]:
+    """Check every item's references and texts, reusing the verdict on an item that did not change.
+
+    A verdict is kept by the item's content, where it was read from, and the ids every reference
+    may name, so a rebuild after one edit checks only the edited items.
+    """
+    broken = dict.fromkeys(broken_ids)
+    tables = id_tables(book, broken)
+    converter = Converter(book.config.markdown.allow_html)
+    names = digest(*(f"{kind}:{','.join(sorted(table))}" for kind, table in sorted(tables.items())),
+                   *sorted(converter.allow_html), *(s.code for s in book.states_with_data))
+    problems: list[Problem] = []
+    for item in every_item(book):
+        where = _origin_key(item)
+
+        def verdict(item: Model = item) -> list[Problem]:
+            return [*item_references(item, tables, broken),
+                    *item_texts(book, item, converter, cache.markdown, broken)]
+
+        problems += verdict() if where is None else cache.checks.get_or_make(
+            ("checked", item.fingerprint, where, names), verdict)
+    problems += check_page_bodies(book, converter, cache.markdown, broken)
+    return problems
+
+
+def _origin_key(item: Model) -> Optional[tuple[Any, ...]]:
+    """Return what locates an item's problems: its file's text and its place in it, or its CSV row."""
+    origin = item._origin
+    if origin is None:
+        return None
+    doc = origin.doc
+    if isinstance(doc, RowLocation):
+        return (doc.path, doc.line, doc.raw)
+    return (doc.path, getattr(doc, "digest", ""), origin.loc) if getattr(doc, "digest", "") else None
+
+
+def assemble(items: Items, cache: Optional[BuildCache] = None) -> Book:
+    """Put the validated items together as one Book, each kind in reading order.
+
+    The investment records, and the index that adds them up, are kept while their file is
+    unchanged, so an edit elsewhere does not sort or index twenty thousand rows again.
+    """
     assert items.config is not None
-    return Book(
+    rows = items.investments
+    rate = items.config.currency.jpy_per_usd
+
+    def ordered() -> tuple[list[Investment], tuple[Investment, ...], InvestmentIndex]:
+        records = tuple(sorted(rows, key=lambda r: (r.state, r.company, r.id)))
+        return rows, records, InvestmentIndex(records, rate)
+
+    key = ("investments", id(rows), rate)
+    kept = cache.items.get(key) if cache is not None else None
+    if kept is None or kept[0] is not rows:  # the rows list itself is kept, so its id is not reused
+        kept = ordered() if cache is None else cache.items.put(key, ordered())
+    _, investments, index = kept
+    book = Book(
         config=items.config,
         issues=tuple(sorted(items.issues, key=lambda i: (PRIORITY_ORDER[i.priority], i.doc_number, i.id))),
         people=tuple(sorted(items.people, key=lambda p: (p.side != "ours", p.name))),
         schedule=items.schedule,
         facts=tuple(items.facts),
         pages=tuple(items.pages),
-        investments=tuple(sorted(items.investments, key=lambda r: (r.state, r.company, r.id))),
+        investments=investments,
         state_figures=tuple(items.state_figures),
     )
+    book.__dict__["index"] = index  # Book.index is a cached property: give it the kept index
+    return book
 

@@ -59,8 +59,8 @@ def validate_items(sources: Sources, problems: list[Problem]) -> Items:
                         if rel.startswith((ISSUES_DIR + "/", PEOPLE_DIR + "/"))}
     if sources.config is not None:
         items.config = _config(sources.config, problems)
-    items.issues = _each(sources.issues, Issue, problems, items.broken_ids)
-    items.people = _each(sources.people, Person, problems, items.broken_ids)
+    items.issues = _each(sources, sources.issues, Issue, problems, items.broken_ids)
+    items.people = _each(sources, sources.people, Person, problems, items.broken_ids)
     if sources.schedule is not None:
         schedule, found = validate(Schedule, sources.schedule.data, sources.schedule)
         problems.extend(found)
@@ -100,10 +100,16 @@ def _config(doc: Document, problems: list[Problem]) -> Optional[Config]:
     return config
 
 
-def _each(docs: list[Document], model: type[M], problems: list[Problem], broken_ids: set[str]) -> list[M]:
+def _each(sources: Sources, docs: list[Document], model: type[M], problems: list[Problem],
+          broken_ids: set[str]) -> list[M]:
+    """Validate one item per document, reusing the item of a document read unchanged."""
     items = []
     for doc in docs:
-        item, found = validate(model, doc.data, doc)
+        key = ("item", model.__name__, id(doc))
+        kept = sources.cache.items.get(key)
+        if kept is None or kept[0] is not doc:  # the document itself is kept, so its id is not reused
+            kept = sources.cache.items.put(key, (doc, *validate(model, doc.data, doc)))
+        _, item, found = kept
         problems.extend(found)
         if item is not None:
             items.append(item)
@@ -158,7 +164,7 @@ def validate_table(sources: Sources, table: Table, model: type[M], problems: lis
         cached = sources.cache.items.put(key, (table, _validate_rows(table, model, found), found))
     _, rows, found = cached
     problems.extend(found)
-    return list(rows)
+    return rows
 
 
 def _validate_rows(table: Table, model: type[M], problems: list[Problem]) -> list[M]:

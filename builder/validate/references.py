@@ -12,7 +12,7 @@ from typing import Any, Iterable, Iterator, Mapping, Optional
 
 from ..errors import Problem, did_you_mean
 from ..geo import NATIONWIDE, STATES
-from ..model.base import Model, Reference, values
+from ..model.base import Model, Reference, strings
 from ..model.book import Book
 from ..model.charts import InvestmentFilter
 from ..model.config import SECTIONS
@@ -50,21 +50,26 @@ def every_item(book: Book) -> Iterator[Model]:
     yield from book.state_figures
 
 
+def id_tables(book: Book, broken: Mapping[str, object]) -> dict[str, Mapping[str, object]]:
+    """Return, for each kind of reference, the ids it may name (those of broken items included)."""
+    return {"person": {**book.person_by_id, **broken}, "fact": {**book.fact_by_id, **broken},
+            "issue": {**book.issue_by_id, **broken}, "sector": {s.id: s for s in book.config.sectors}}
+
+
+def item_references(item: Model, tables: Mapping[str, Mapping[str, object]],
+                    broken: Mapping[str, object]) -> Iterator[Problem]:
+    """Report the references in one item's fields to ids that do not exist."""
+    for value in strings(item):
+        reference = value.has(Reference)
+        if (isinstance(reference, Reference) and value.value not in tables[reference.kind]
+                and f"{reference.kind}:*" not in broken):
+            yield _unknown(item, value.loc, reference.kind, value.value, tables[reference.kind])
+
+
 def check_references(book: Book, broken_ids: Iterable[str] = ()) -> Iterator[Problem]:
-    """Report every reference to a person, fact, issue, sector or state that does not exist."""
+    """Report the navigation's unknown entries and filters that could never match (items: see item_references)."""
     broken = dict.fromkeys(broken_ids)
-    tables: dict[str, Mapping[str, object]] = {
-        "person": {**book.person_by_id, **broken}, "fact": {**book.fact_by_id, **broken},
-        "issue": {**book.issue_by_id, **broken}, "sector": {s.id: s for s in book.config.sectors}}
     yield from _check_nav(book)
-    for item in every_item(book):
-        for value in values(item):
-            if not isinstance(value.value, str):
-                continue
-            reference = value.has(Reference)
-            if (isinstance(reference, Reference) and value.value not in tables[reference.kind]
-                    and f"{reference.kind}:*" not in broken):
-                yield _unknown(item, value.loc, reference.kind, value.value, tables[reference.kind])
     for issue in book.issues:
         filters: list[tuple[tuple[Any, ...], InvestmentFilter]] = []
         if issue.investments:
@@ -97,7 +102,7 @@ def check_filter(book: Book, item: Model, loc: tuple, flt: InvestmentFilter,
     for i, value in enumerate(flt.status):
         if value not in STATUSES:
             yield _unknown(item, loc + ("status", i), "status", value, STATUSES)
-    companies = {r.company for r in book.investments}
+    companies = book.index.companies
     for i, value in enumerate(flt.company if "company:*" not in broken else []):
         if not any(value.lower() in c.lower() for c in companies):
             yield _unknown(item, loc + ("company", i), "company", value, companies)

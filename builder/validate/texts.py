@@ -13,27 +13,31 @@ from typing import Any, Iterator, Mapping, Optional
 
 from ..cache import Store
 from ..errors import Problem
-from ..model.base import REFERENCE, Text, values
+from ..model.base import REFERENCE, Model, Text, strings
 from ..model.book import Book
 from ..source.pages import chart_fences
 from ..text.markdown import Converter, Fragment, convert_cached
-from .references import every_item, reference_problem
+from .references import reference_problem
 
 _OPENED = re.compile(r"\{(fact|person|issue|state):")
 
 
-def check_texts(book: Book, broken: Mapping[str, object], store: Store[Any]) -> Iterator[Problem]:
-    """Report what is wrong in every text of the book."""
-    converter = Converter(book.config.markdown.allow_html)
-    for item in every_item(book):
-        for value in values(item):
-            if not isinstance(value.value, str) or not value.value:
-                continue
-            role = value.has(Text)
-            markdown = isinstance(role, Text) and role.markdown
-            fragment = convert_cached(value.value, converter, store) if markdown else None
-            for offset, column, message in _text_problems(book, value.value, value.field, fragment, broken):
-                yield item.problem(*value.loc, message=message, text_at=(offset, column))
+def item_texts(book: Book, item: Model, converter: Converter, store: Store[Any],
+               broken: Mapping[str, object]) -> Iterator[Problem]:
+    """Report what is wrong in the texts of one item."""
+    for value in strings(item):
+        role = value.has(Text)
+        markdown = isinstance(role, Text) and role.markdown
+        if not markdown and "{" not in value.value:
+            continue  # plain text with no reference in it: nothing to check
+        fragment = convert_cached(value.value, converter, store) if markdown else None
+        for offset, column, message in _text_problems(book, value.value, value.field, fragment, broken):
+            yield item.problem(*value.loc, message=message, text_at=(offset, column))
+
+
+def check_page_bodies(book: Book, converter: Converter, store: Store[Any],
+                      broken: Mapping[str, object]) -> Iterator[Problem]:
+    """Report what is wrong in the Markdown bodies of the free pages."""
     for page in book.pages:
         body = _without_fences(page.body)
         fragment = convert_cached(page.body, converter, store)

@@ -7,15 +7,18 @@ A page's context holds the items it shows, so the render stage can tell from the
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any, Optional, Sequence
 from urllib.parse import urlsplit
 
 from ...cache import BuildCache, Store
 from ...charts import Chart, build_chart
 from ...errors import Problem
-from ...geo import STATES, State
+from ...geo import NATIONWIDE, STATES, State
 from ...model.book import Book
 from ...model.charts import ChartBlock
+from ...model.content import Issue, Person
+from ...model.data import Investment, StateFigure
+from ...text.figures import format_amount_total, format_jobs_total
 from ...versions.changes import BookChanges, ItemChange
 from ...versions.git import Stamp
 from . import urls
@@ -88,10 +91,61 @@ def plan_site(book: Book, stamp: Stamp, changes: Optional[BookChanges] = None,
     return SitePlan(book, pages, plan_nav(book, changes), stamp, changes)
 
 
+@dataclass(frozen=True)
+class IssueSummary:
+    """What a list of papers shows of each paper."""
+
+    id: str
+    title: str
+    doc_number: str
+    summary: str
+    objective: str
+    priority: str
+    status: str
+
+
+@dataclass(frozen=True)
+class PersonSummary:
+    """What a list of people, or a link to someone, shows of each person."""
+
+    id: str
+    name: str
+    name_native: str
+    role: str
+    organisation: str
+    side: str
+    in_official_party: bool
+
+
+@dataclass(frozen=True)
+class StateRow:
+    """One line of the investment page's table of states."""
+
+    state: State
+    projects: int
+    amount: str
+    jobs: str
+    figure: Optional[StateFigure]
+
+
+def issue_summary(issue: Issue) -> IssueSummary:
+    return IssueSummary(issue.id, issue.title, issue.doc_number, issue.summary, issue.objective,
+                        issue.priority, issue.status)
+
+
+def person_summary(person: Person) -> PersonSummary:
+    return PersonSummary(person.id, person.name, person.name_native, person.role, person.organisation,
+                         person.side, person.in_official_party)
+
+
 def plan_pages(book: Book, changes: Optional[BookChanges] = None,
                store: Optional[Store[Any]] = None) -> list[PagePlan]:
-    """Return every page of the site, with its charts, in a fixed order."""
-    def chart(kind: str, records: list[Any], metric: str = "jobs", colour: str = "sector",
+    """Return every page of the site, with its charts, in a fixed order.
+
+    Each page's context holds exactly what its default template shows (summaries where a page
+    lists many items), so a page is drawn again only when something it shows changed.
+    """
+    def chart(kind: str, records: Sequence[Investment], metric: str = "jobs", colour: str = "sector",
               highlight: Optional[State] = None) -> Chart:
         block = ChartBlock(kind=kind, metric=metric, colour=colour)
         return build_chart(book, block, highlight=highlight, records=records, store=store)
@@ -99,35 +153,45 @@ def plan_pages(book: Book, changes: Optional[BookChanges] = None,
     def block_chart(block: ChartBlock, written_at: Problem) -> Chart:
         return build_chart(book, block, store=store, written_at=written_at)
 
-    everything = list(book.investments)
-    plans = [PagePlan(urls.HOME, "home.html", book.config.title, "home",
-                      {"charts": [chart("map", everything)] if everything else []})]
+    everything = book.investments
+    issues = [issue_summary(i) for i in book.issues]
+    home_map = [chart("map", everything)] if everything else []
+    plans = [PagePlan(urls.HOME, "home.html", book.config.title, "home", {
+        "charts": home_map, "issues": issues, "schedule": book.schedule,
+        "principal": person_summary(book.principal), "counterpart": person_summary(book.counterpart)})]
     if book.schedule is not None:
-        plans.append(PagePlan(urls.PROGRAMME, "programme.html", "Programme", "programme"))
-    plans.append(PagePlan(urls.ISSUES, "issues.html", "Issue papers", "issues"))
+        plans.append(PagePlan(urls.PROGRAMME, "programme.html", "Programme", "programme", {
+            "schedule": book.schedule,
+            "names": {p: book.person_by_id[p].name for item in book.schedule.items for p in item.participants},
+            "titles": {i: book.issue_by_id[i].title for item in book.schedule.items for i in item.briefs}}))
+    plans.append(PagePlan(urls.ISSUES, "issues.html", "Issue papers", "issues", {"issues": issues}))
     for issue in book.issues:
         selected = book.investments_for(issue.investments)
         charts = [chart("map", selected, colour="status")] if selected else []
         charts += [block_chart(block, issue.problem("charts", i, message="")) for i, block in enumerate(issue.charts)]
         plans.append(PagePlan(urls.issue_url(issue.id), "issue.html", issue.title, "issues", {
-            "issue": issue, "investments": selected, "charts": charts,
+            "issue": issue, "investments": largest(book, selected), "investments_total": len(selected),
+            "investment_states": sorted({r.state for r in selected if r.state in STATES}), "charts": charts,
             "related_facts": [book.fact_by_id[f] for f in issue.related_facts],
-            "related_people": [book.person_by_id[p] for p in issue.related_people],
-            "related_issues": [book.issue_by_id[i] for i in issue.related_issues]}))
-    plans.append(PagePlan(urls.PEOPLE, "people.html", "People", "people"))
+            "related_people": [person_summary(book.person_by_id[p]) for p in issue.related_people],
+            "related_issues": [issue_summary(book.issue_by_id[i]) for i in issue.related_issues]}))
+    plans.append(PagePlan(urls.PEOPLE, "people.html", "People", "people",
+                          {"people": [person_summary(p) for p in book.people]}))
     for person in book.people:
         plans.append(PagePlan(urls.person_url(person.id), "person.html", person.name, "people", {
-            "person": person, "issues": book.issues_citing_person(person.id)}))
-    plans.append(PagePlan(urls.FACTS, "facts.html", "Key facts", "facts"))
+            "person": person, "issues": [issue_summary(i) for i in book.issues_citing_person(person.id)]}))
+    plans.append(PagePlan(urls.FACTS, "facts.html", "Key facts", "facts", {"facts": list(book.facts)}))
     charts = [chart(kind, everything, metric="amount") for kind in ("map", "sectors", "years")] \
         if everything else []
     plans.append(PagePlan(urls.INVESTMENT, "investment.html", "Japanese investment in the United States",
-                          "investment", {"charts": charts}))
+                          "investment", {"charts": charts, "states": state_rows(book),
+                                         "national": book.figures_for(NATIONWIDE),
+                                         "nationwide": list(book.index.in_state(NATIONWIDE))}))
     for state in book.states_with_data:
-        projects = list(book.index.in_state(state.code))
+        projects = book.index.in_state(state.code)
         plans.append(PagePlan(urls.state_url(state.code), "state.html", state.name, "investment", {
             "state": state, "projects": projects, "figures": book.figures_for(state.code),
-            "charts": [chart("map", projects, colour="status", highlight=state)]}))
+            "charts": [chart("map", projects, colour="status", highlight=state)] if projects else []}))
     plans.append(PagePlan(urls.SOURCES, "sources.html", "Sources", "sources",
                           {"sources": collect_sources(book)}))
     for page in book.pages:
@@ -138,12 +202,37 @@ def plan_pages(book: Book, changes: Optional[BookChanges] = None,
     return plans
 
 
-def change_url(item: ItemChange) -> Optional[str]:
+PAPER_PROJECTS = 25  # a paper lists its largest projects; the state pages list them all
+
+
+def largest(book: Book, records: list[Investment]) -> list[Investment]:
+    """Return the projects a paper lists: all of them, or the largest by amount when there are many."""
+    if len(records) <= PAPER_PROJECTS:
+        return records
+    return book.index.largest(records, PAPER_PROJECTS)
+
+
+def state_rows(book: Book) -> list[StateRow]:
+    """Return the investment page's table: each state with records or figures, added up once."""
+    rows = []
+    for state in book.states_with_data:
+        totals = book.index.by_state.get(state.code)
+        figures = book.figures_for(state.code, "jobs")
+        rows.append(StateRow(state, totals.projects if totals else 0,
+                             format_amount_total(totals.amount if totals else None, bool(totals)),
+                             format_jobs_total(totals.jobs if totals else None, bool(totals)),
+                             figures[0] if figures else None))
+    return rows
+
+
+def change_url(book: Book, item: ItemChange) -> Optional[str]:
     """Return the page where a changed item is shown, or None if it was removed."""
     if item.status == "removed":
         return None
     if item.kind == "investment":
-        return None if item.id is None else f"{urls.INVESTMENT}#project-{item.id}"
+        state = next((r.state for r in book.investments if r.id == item.id), NATIONWIDE)
+        page = urls.state_url(state) if state in STATES else urls.INVESTMENT
+        return f"{page}#project-{item.id}"
     if item.kind == "state figure":
         state = item.id.split("/")[0]
         return urls.state_url(state) if state in STATES else urls.INVESTMENT
@@ -152,31 +241,46 @@ def change_url(item: ItemChange) -> Optional[str]:
             "page": urls.page_url(item.id)}[item.kind]
 
 
+SOURCE_PLACES = 8  # pages named under each source on the Sources page
+
+
 @dataclass
 class SourceEntry:
     """A source and the places in the book that rely on it."""
 
     url: str
     labels: list[str] = field(default_factory=list)
-    cited_by: list[tuple[str, str]] = field(default_factory=list)  # (title, site url)
+    places: dict[str, dict[str, None]] = field(default_factory=dict)  # site url -> titles citing it there
 
     @property
     def host(self) -> str:
         return urlsplit(self.url).hostname or self.url
 
+    @property
+    def cited_by(self) -> list[tuple[str, str, int]]:
+        """Return (the first title, site url, how many more) for the first places that cite the source."""
+        return [(next(iter(titles)), where, len(titles) - 1)
+                for where, titles in list(self.places.items())[:SOURCE_PLACES]]
+
+    @property
+    def more_places(self) -> int:
+        return max(0, len(self.places) - SOURCE_PLACES)
+
     def add(self, label: str, title: str, where: str) -> None:
         if label and label not in self.labels:
             self.labels.append(label)
-        if (title, where) not in self.cited_by:
-            self.cited_by.append((title, where))
+        self.places.setdefault(where, {})[title] = None
 
 
 def collect_sources(book: Book) -> list[SourceEntry]:
-    """Gather every source the book cites, each with what cites it, sorted by label."""
+    """Gather every source the book cites, each with the pages that cite it, sorted by label."""
     entries: dict[str, SourceEntry] = {}
 
     def add(url: str, label: str, title: str, where: str) -> None:
-        entries.setdefault(url, SourceEntry(url)).add(label, title, where)
+        entry = entries.get(url)
+        if entry is None:
+            entry = entries[url] = SourceEntry(url)
+        entry.add(label, title, where)
 
     currency = book.config.currency
     add(currency.source.url, currency.source.label, "Exchange rate", urls.HOME)

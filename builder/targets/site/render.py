@@ -15,7 +15,7 @@ import hashlib
 import importlib.util
 import json
 import traceback
-from dataclasses import asdict, dataclass, is_dataclass, replace
+from dataclasses import dataclass, is_dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Callable, Iterable, Optional
@@ -30,6 +30,7 @@ from ...cache import BuildCache
 from ...charts.base import Chart
 from ...errors import ContentError, Problem
 from ...geo import STATES, State
+from ...model.base import Model
 from ...model.book import Book, Totals
 from ...source import TEMPLATES_DIR
 from ...source.files import SourceError, inside, read_bytes
@@ -197,6 +198,10 @@ def fingerprint(value: Any) -> str:
 
 
 def _plain(value: Any) -> str:
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return repr(value)
+    if isinstance(value, Model):
+        return value.fingerprint
     if isinstance(value, BaseModel):
         return value.model_dump_json()
     if isinstance(value, Chart):
@@ -208,7 +213,7 @@ def _plain(value: Any) -> str:
     if isinstance(value, dict):
         return "{" + ",".join(f"{json.dumps(str(k))}:{_plain(v)}" for k, v in sorted(value.items())) + "}"
     if is_dataclass(value) and not isinstance(value, type):
-        return json.dumps(asdict(value), sort_keys=True, default=str)
+        return type(value).__name__ + "(" + ",".join(_plain(getattr(value, f)) for f in value.__dataclass_fields__) + ")"
     return json.dumps(value, sort_keys=True, default=str)
 
 
@@ -221,6 +226,7 @@ class KeptPage:
     book_key: str
     html: bytes
     markdown: tuple[Any, ...]  # the Markdown conversions it used, kept while the page is
+    references: tuple[tuple[str, str, str], ...]  # (kind, id, what it showed) of each reference on it
 
 
 class Renderer:
@@ -241,7 +247,7 @@ class Renderer:
             "book": view, "config": self.book.config, "nav": site.nav, "currency": cur,
             "in_dollars": lambda value, unit: in_dollars(value, unit, cur),
             "programme_times": self.programme_times,
-            "charts": [], "change_url": change_url, "stamp": site.stamp, "changes": site.changes,
+            "charts": [], "change_url": lambda item: change_url(self.book, item), "stamp": site.stamp, "changes": site.changes,
             "related_facts": [], "related_people": [], "related_issues": [],
         }
         self.view = view
@@ -261,8 +267,7 @@ class Renderer:
             for path in sorted(base.rglob("*.html")):
                 templates.update(path.as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
         changes = self.site.changes.to_json() if self.site.changes else ""
-        return fingerprint([self.book.config, self.site.nav, self.site.stamp, changes,
-                            self.text.references_key, templates.hexdigest()])
+        return fingerprint([self.book.config, self.site.nav, self.site.stamp, changes, templates.hexdigest()])
 
     def programme_times(self, item: Any) -> dict[str, str]:
         """Return a programme item's local time and the principal's home time."""
@@ -281,14 +286,17 @@ class Renderer:
         inputs = (fingerprint([plan.url, plan.template, plan.title, plan.section, plan.context]),
                   self.shared_key)
         kept = self.cache.pages.get(plan.url)
-        if kept is not None and kept.inputs == inputs and (not kept.read_book or kept.book_key == self.book_key):
+        if (kept is not None and kept.inputs == inputs
+                and (not kept.read_book or kept.book_key == self.book_key)
+                and all(self.text.shown(kind, ref) == shown for kind, ref, shown in kept.references)):
             self.cache.markdown.keep_alive(kept.markdown)
             return kept.html
         self._read_book = False
-        self.text.used = []
+        self.text.used, self.text.placed = [], set()
         html = self._render(plan)
+        references = tuple((kind, ref, self.text.shown(kind, ref)) for kind, ref in sorted(self.text.placed))
         self.cache.pages.put(plan.url, KeptPage(inputs, self._read_book, self.book_key, html,
-                                                tuple(self.text.used)))
+                                                tuple(self.text.used), references))
         return html
 
     def _render(self, plan: PagePlan) -> bytes:

@@ -66,6 +66,7 @@ def manifest(files: Mapping[str, bytes], info: Mapping[str, object]) -> bytes:
     return (json.dumps(body, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
 
 
-def write_site(out: Path, files: Mapping[str, bytes]) -> None:
-    """Write the site into a fresh folder beside out, then swap it into place."""
+def write_site(out: Path, files: Mapping[str, bytes]) -> Path:
+    """Write the site into a fresh folder beside out, then swap it into place; return out."""
     place_folder(out, files, replace=True)
+    return out

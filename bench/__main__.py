@@ -1,0 +1,180 @@
+"""Benchmark briefing on a G20-sized book, against MkDocs and Hugo on the same texts.
+
+    .venv/bin/python -m bench [--quick] [--json results.json] [--keep DIR] [--no-browser] [--no-peers]
+
+Writes a synthetic book (default: 500 issue papers, 120 people, 20,000 investment rows, 200
+chart blocks; --quick: a small one, under a minute), then measures, each build in a fresh
+process as a writer would run it:
+
+- cold build (no cache), warm build (nothing changed), build after editing one paper, build
+  after editing one data row, and page rendering alone (charts already drawn);
+- `briefing serve`: from saving an edited talking point to the new text in Chromium;
+- peak memory, output size, the largest page (with what it loads besides the vendor scripts),
+  pages per second;
+- MkDocs (pip) and Hugo (Debian's package) building the same paper texts with a navigation of
+  all pages, and the ratio of our time per page to theirs.
+
+Needs: `pip install -e '.[bench]'` (MkDocs, Playwright) and `apt-get install hugo chromium`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any, Optional
+
+from bench.book import DEFAULT, QUICK, Scale, edit_point, edit_row, write_book
+from bench.peers import hugo_build, mkdocs_build, write_peer_sites
+
+REPO = Path(__file__).resolve().parent.parent
+TIME = "/usr/bin/time"
+
+
+def run_build(book: Path, out: Path, cache: Path, *extra: str) -> dict[str, float]:
+    """Run `briefing build` in a fresh process; return its wall time and peak memory."""
+    env = {**os.environ, "BRIEFING_CACHE": str(cache), "PYTHONPATH": str(REPO)}
+    command = [sys.executable, "-m", "builder", "build", "--quiet", "--out", str(out), *extra]
+    if os.path.exists(TIME):
+        command = [TIME, "-f", "BENCH-MAXRSS %M", *command]
+    started = time.perf_counter()
+    result = subprocess.run(command, cwd=book, env=env, capture_output=True, text=True)
+    seconds = time.perf_counter() - started
+    if result.returncode != 0:
+        raise SystemExit(f"build failed:\n{result.stdout}\n{result.stderr}")
+    rss = re.search(r"BENCH-MAXRSS (\d+)", result.stderr)
+    return {"seconds": round(seconds, 3), "peak_mb": round(int(rss.group(1)) / 1024, 1) if rss else -1.0}
+
+
+def output_figures(out: Path) -> dict[str, Any]:
+    """Return the output's size, page count, and the largest page with what it loads."""
+    from selectolax.lexbor import LexborHTMLParser
+
+    files = [p for p in out.rglob("*") if p.is_file()]
+    pages = [p for p in files if p.suffix == ".html"]
+    largest, largest_bytes = "", 0
+    for page in pages:
+        total = page.stat().st_size
+        tree = LexborHTMLParser(page.read_text(encoding="utf-8"))
+        for node in tree.css("[src], link[href]"):
+            ref = node.attributes.get("src") or node.attributes.get("href") or ""
+            target = (page.parent / ref.split("#")[0]).resolve()
+            if "assets/vendor/" not in target.as_posix() and target.is_file() and target != page:
+                total += target.stat().st_size
+        if total > largest_bytes:
+            largest, largest_bytes = page.relative_to(out).as_posix(), total
+    return {"pages": len(pages), "files": len(files),
+            "output_mb": round(sum(p.stat().st_size for p in files) / 1e6, 1),
+            "largest_page": largest, "largest_page_mb": round(largest_bytes / 1e6, 2)}
+
+
+def serve_latency(book: Path, cache: Path, edits: int) -> Optional[dict[str, float]]:
+    """Time save-to-screen for edits of one talking point, with the paper open in Chromium."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        return None
+    port = 8765
+    env = {**os.environ, "BRIEFING_CACHE": str(cache), "PYTHONPATH": str(REPO), "PYTHONUNBUFFERED": "1"}
+    server = subprocess.Popen([sys.executable, "-m", "builder", "serve", "--port", str(port)], cwd=book,
+                              env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    ready, log = threading.Event(), []
+
+    def read() -> None:
+        assert server.stdout is not None
+        for line in server.stdout:
+            log.append(line.rstrip())
+            if line.startswith("Serving"):
+                ready.set()
+
+    threading.Thread(target=read, daemon=True).start()
+    try:
+        if not ready.wait(600):
+            raise SystemExit("the server did not start:\n" + "\n".join(log))
+        timings = []
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=[
+                "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                "--disable-sync", "--no-first-run"])
+            page = browser.new_page()
+            page.goto(f"http://127.0.0.1:{port}/issues/issue-0000.html")
+            for n in range(edits):
+                started = time.perf_counter()
+                edit_point(book, 1000 + n)
+                page.wait_for_function(f"() => document.body.innerText.includes('version {1000 + n}.')",
+                                       polling=5, timeout=60_000)
+                timings.append((time.perf_counter() - started) * 1000)
+                time.sleep(0.3)
+            browser.close()
+    finally:
+        server.send_signal(signal.SIGINT)
+        server.wait(timeout=30)
+    rebuilds = [float(m.group(1)) for line in log if (m := re.search(r"in (\d+) ms \(", line))]
+    return {"median_ms": round(statistics.median(timings)), "max_ms": round(max(timings)),
+            "rebuild_median_ms": round(statistics.median(rebuilds)) if rebuilds else -1}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="a small book, for a run under a minute")
+    parser.add_argument("--json", type=Path, help="also write the results to this file")
+    parser.add_argument("--keep", type=Path, help="write the book and outputs here and keep them")
+    parser.add_argument("--no-browser", action="store_true", help="skip the serve measurement")
+    parser.add_argument("--no-peers", action="store_true", help="skip MkDocs and Hugo")
+    parser.add_argument("--edits", type=int, default=8)
+    args = parser.parse_args()
+    scale: Scale = QUICK if args.quick else DEFAULT
+
+    work = args.keep or Path(tempfile.mkdtemp(prefix="briefing-bench-"))
+    if work.exists() and args.keep:
+        shutil.rmtree(work)
+    book, out, cache = work / "book", work / "out", work / "cache"
+    started = time.perf_counter()
+    write_book(book, scale)
+    results: dict[str, Any] = {"scale": scale.__dict__, "book_written_s": round(time.perf_counter() - started, 1)}
+
+    results["cold_build"] = run_build(book, out, cache)
+    results.update(output_figures(out))
+    results["pages_per_second"] = round(results["pages"] / results["cold_build"]["seconds"], 1)
+    results["warm_build"] = run_build(book, out, cache)
+    edit_point(book, 1)
+    results["edit_one_paper"] = run_build(book, out, cache)
+    edit_row(book, 1)
+    results["edit_one_row"] = run_build(book, out, cache)
+    # page rendering alone: the charts' SVGs are kept, but no page or text is
+    shutil.rmtree(cache / "build", ignore_errors=True)
+    results["pages_only"] = run_build(book, out, cache)
+    if not args.no_browser:
+        results["serve_save_to_screen"] = serve_latency(book, cache, args.edits)
+
+    if not args.no_peers:
+        peers = write_peer_sites(book, work / "peers")
+        ours = results["pages_only"]["seconds"] / results["pages"]
+        for name, build in (("mkdocs", mkdocs_build), ("hugo", hugo_build)):
+            measured = build(peers[name])
+            if measured is None:
+                results[name] = "not installed"
+                continue
+            per_page = measured["seconds"] / measured["pages"]
+            results[name] = {**measured, "ms_per_page": round(per_page * 1000, 2),
+                             "our_ms_per_page": round(ours * 1000, 2), "ratio_ours_to_theirs": round(ours / per_page, 2)}
+
+    print(json.dumps(results, indent=2))
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    if not args.keep:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
