@@ -44,7 +44,7 @@ TIME = "/usr/bin/time"
 def run_build(book: Path, out: Path, cache: Path, *extra: str) -> dict[str, float]:
     """Run `briefing build` in a fresh process; return its wall time and peak memory."""
     env = {**os.environ, "BRIEFING_CACHE": str(cache), "PYTHONPATH": str(REPO)}
-    command = [sys.executable, "-m", "builder", "build", "--quiet", "--out", str(out), *extra]
+    command = [sys.executable, "-m", "builder", "build", "--quiet", "--timings", "--out", str(out), *extra]
     if os.path.exists(TIME):
         command = [TIME, "-f", "BENCH-MAXRSS %M", *command]
     started = time.perf_counter()
@@ -53,7 +53,9 @@ def run_build(book: Path, out: Path, cache: Path, *extra: str) -> dict[str, floa
     if result.returncode != 0:
         raise SystemExit(f"build failed:\n{result.stdout}\n{result.stderr}")
     rss = re.search(r"BENCH-MAXRSS (\d+)", result.stderr)
-    return {"seconds": round(seconds, 3), "peak_mb": round(int(rss.group(1)) / 1024, 1) if rss else -1.0}
+    stages = {m.group(1): float(m.group(2)) for m in re.finditer(r"(\w+) (\d+\.\d+) s", result.stderr)}
+    return {"seconds": round(seconds, 3), "peak_mb": round(int(rss.group(1)) / 1024, 1) if rss else -1.0,
+            "stages": stages}
 
 
 def output_figures(out: Path) -> dict[str, Any]:
@@ -159,7 +161,10 @@ def main() -> None:
 
     if not args.no_peers:
         peers = write_peer_sites(book, work / "peers")
+        # ours: the whole process for every page (Markdown, checks, charts' specs, Jinja, writing), with the
+        # charts already drawn; and the render stage alone (placing converted text into templates)
         ours = results["pages_only"]["seconds"] / results["pages"]
+        render = results["pages_only"]["stages"].get("render", 0.0) / results["pages"]
         for name, build in (("mkdocs", mkdocs_build), ("hugo", hugo_build)):
             measured = build(peers[name])
             if measured is None:
@@ -167,7 +172,9 @@ def main() -> None:
                 continue
             per_page = measured["seconds"] / measured["pages"]
             results[name] = {**measured, "ms_per_page": round(per_page * 1000, 2),
-                             "our_ms_per_page": round(ours * 1000, 2), "ratio_ours_to_theirs": round(ours / per_page, 2)}
+                             "our_ms_per_page": round(ours * 1000, 2), "ratio_ours_to_theirs": round(ours / per_page, 2),
+                             "our_render_stage_ms_per_page": round(render * 1000, 2),
+                             "ratio_render_stage_to_theirs": round(render / per_page, 2)}
 
     print(json.dumps(results, indent=2))
     if args.json:

@@ -193,7 +193,7 @@ def render(site: SitePlan, root: Path, cache: BuildCache, static_charts: bool,
         tick = progress("Rendering charts", len(charts)) if progress else None
         for chart in charts:
             try:
-                files[chart.svg_path] = render_svg(chart.spec, chart.needs_geo, cache)
+                files[chart.svg_path] = render_svg(chart.spec, chart.needs_geo, cache, chart.key)
             except DrawingError as exc:
                 if chart.written_at is None:
                     raise  # one of the book's own charts: a bug in briefing

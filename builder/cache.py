@@ -127,6 +127,7 @@ class BuildCache:
         self.pages: Store[Any] = Store("pages")
         self.scans: Store[Any] = Store("offline scans")
         self.checks: Store[Any] = Store("item checks")
+        self.fingerprints: Store[Any] = Store("fingerprints of long tuples")
         self.templates: Store[Any] = Store("template environments")
         self.rendered_svgs: list[str] = []  # SVGs this build drew with vl-convert
         self.reused_svgs: list[str] = []  # SVGs this build took from memory or disk
@@ -134,7 +135,7 @@ class BuildCache:
     @property
     def stores(self) -> list[Store[Any]]:
         return [self.documents, self.items, self.markdown, self.charts, self.svgs, self.pages, self.scans,
-                self.checks, self.templates]
+                self.checks, self.fingerprints, self.templates]
 
     @property
     def kept_on_disk(self) -> list[Store[Any]]:

@@ -41,12 +41,12 @@ def build_chart(book: Book, block: ChartBlock, highlight: Optional[State] = None
         records = book.index.select(block.filter)
     if store is None:
         chart = KINDS[block.kind](book, block, records, highlight)
-    else:
-        key = inputs_key(book, block, records, highlight)
-        chart = store.get_or_make(key, lambda: KINDS[block.kind](book, block, records, highlight))
-    if written_at is not None and chart.written_at is None:
-        chart = dataclasses.replace(chart, written_at=written_at)
-    return chart
+        return chart if written_at is None else dataclasses.replace(chart, written_at=written_at)
+    key = inputs_key(book, block, records, highlight)
+    chart = store.get_or_make(key, lambda: KINDS[block.kind](book, block, records, highlight))
+    if written_at is None:
+        return chart
+    return store.get_or_make((key, written_at), lambda: dataclasses.replace(chart, written_at=written_at))
 
 
 def inputs_key(book: Book, block: ChartBlock, records: Sequence[Investment], highlight: Optional[State]) -> str:

@@ -67,9 +67,12 @@ def _topology_hash() -> str:
     return hashlib.sha256(topology_text().encode("utf-8")).hexdigest()
 
 
-def svg_key(spec: dict[str, Any], needs_geo: bool) -> str:
-    """Return the cache key of a chart's SVG: its spec, the geometry and the library versions."""
-    body = json.dumps(spec, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+def svg_key(spec: dict[str, Any], needs_geo: bool, spec_key: str = "") -> str:
+    """Return the cache key of a chart's SVG: its spec, the geometry and the library versions.
+
+    spec_key, when the caller has one (a chart's own hash of its spec), saves writing the spec out again.
+    """
+    body = spec_key or json.dumps(spec, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     geo = f"{_topology_hash()} at {NATIONAL_DETAIL}" if needs_geo else "-"
     return hashlib.sha256(f"{VERSIONS}; {SVG_FORMAT}\n{geo}\n{body}".encode("utf-8")).hexdigest()
 
@@ -78,9 +81,9 @@ class DrawingError(Exception):
     """vl-convert could not draw a spec; the message is its first line, for the writer."""
 
 
-def render_svg(spec: dict[str, Any], needs_geo: bool, cache: BuildCache) -> bytes:
+def render_svg(spec: dict[str, Any], needs_geo: bool, cache: BuildCache, spec_key: str = "") -> bytes:
     """Return the SVG for a spec, drawing it only if no earlier build kept one."""
-    key = svg_key(spec, needs_geo)
+    key = svg_key(spec, needs_geo, spec_key)
     data = cache.svgs.get(key)
     if data is None:
         data = cache.read("charts", f"{key}.svg")

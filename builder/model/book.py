@@ -101,6 +101,17 @@ class InvestmentIndex:
             known = self._largest[id(records)] = (records, [records[at] for at in sorted(order[:count])])
         return known[1]
 
+    def states_of(self, records: Sequence[Investment]) -> list[str]:
+        """Return the states (not `US`) some records are in, sorted (kept per list)."""
+        known = self._states.get(id(records))
+        if known is None or known[0] is not records:
+            known = self._states[id(records)] = (records, sorted({r.state for r in records if r.state in STATES}))
+        return known[1]
+
+    @cached_property
+    def _states(self) -> dict[int, tuple[Sequence[Investment], list[str]]]:
+        return {}
+
     @cached_property
     def _largest(self) -> dict[int, tuple[Sequence[Investment], list[Investment]]]:
         return {}

@@ -12,7 +12,7 @@ from typing import Optional
 
 from ..cache import BuildCache, digest
 from ..errors import ContentError, Problem
-from .files import DEFAULT_MAX_BYTES, SourceError, check_folder, read_text
+from .files import DEFAULT_MAX_BYTES, SourceError, check_file, check_folder, read_text
 from .pages import split_front_matter
 from .table import Table, parse_csv
 from .yaml import DEFAULT_MAX_VALUES, Document, parse_yaml
@@ -57,8 +57,17 @@ class Sources:
     max_values: int = DEFAULT_MAX_VALUES  # the most values one YAML file may expand to
 
     def read(self, rel: str) -> str:
-        """Return the text of another file of the book (a chart's spec or data), or raise SourceError."""
-        return read_text(self.root, rel, self.max_bytes)
+        """Return the text of a file of the book, or raise SourceError.
+
+        A file whose size, time and inode are as the last build saw them is not read again
+        (a long-running `briefing serve` rereads only what was saved).
+        """
+        path, info = check_file(self.root, rel, self.max_bytes)
+        key = ("text", str(path), info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
+        text = self.cache.documents.get(key)
+        if text is None:
+            text = self.cache.documents.put(key, read_text(self.root, rel, self.max_bytes))
+        return str(text)
 
     def parse(self, text: str, rel: str, line_offset: int = 0) -> Document:
         """Parse YAML, reusing the document parsed from the same text by an earlier build."""

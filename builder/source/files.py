@@ -44,6 +44,19 @@ def check_folder(root: Path, rel: str) -> None:
 
 def read_bytes(root: Path, rel: str, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
     """Return a file's bytes if it is a regular file inside root and not too large."""
+    path = check_file(root, rel, max_bytes)[0]
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(max_bytes + 1)
+    except OSError as exc:
+        raise _refuse(rel, f"cannot be read: {exc.strerror or exc}") from None
+    if len(data) > max_bytes:
+        raise _refuse(rel, f"grew past the {_size(max_bytes)} a file of the book may be while it was read")
+    return data
+
+
+def check_file(root: Path, rel: str, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[Path, os.stat_result]:
+    """Return a file's path and status if it may be read: regular, inside root, not too large."""
     path = root / rel
     if not inside(root, path):
         raise _refuse(rel, f"is a link to {path.resolve()}, outside the book; only files inside the "
@@ -61,14 +74,7 @@ def read_bytes(root: Path, rel: str, max_bytes: int = DEFAULT_MAX_BYTES) -> byte
     if info.st_size > max_bytes:
         raise _refuse(rel, f"is {_size(info.st_size)}, more than the {_size(max_bytes)} a file of the book "
                       "may be (limits.file_size_mb in site.yaml)")
-    try:
-        with open(path, "rb") as handle:
-            data = handle.read(max_bytes + 1)
-    except OSError as exc:
-        raise _refuse(rel, f"cannot be read: {exc.strerror or exc}") from None
-    if len(data) > max_bytes:
-        raise _refuse(rel, f"grew past the {_size(max_bytes)} a file of the book may be while it was read")
-    return data
+    return path, info
 
 
 def _size(count: int) -> str:

@@ -61,15 +61,24 @@ def check_items(book: Book, broken_ids: Iterable[str], cache: BuildCache) -> lis
     names = digest(*(f"{kind}:{','.join(sorted(table))}" for kind, table in sorted(tables.items())),
                    *sorted(converter.allow_html), *(s.code for s in book.states_with_data))
     problems: list[Problem] = []
-    for item in every_item(book):
+
+    def verdict(item: Model) -> list[Problem]:
+        return [*item_references(item, tables, broken), *item_texts(book, item, converter, cache.markdown, broken)]
+
+    for item in every_item(book, rows=False):
         where = _origin_key(item)
-
-        def verdict(item: Model = item) -> list[Problem]:
-            return [*item_references(item, tables, broken),
-                    *item_texts(book, item, converter, cache.markdown, broken)]
-
-        problems += verdict() if where is None else cache.checks.get_or_make(
-            ("checked", item.fingerprint, where, names), verdict)
+        if where is None:
+            problems += verdict(item)
+            continue
+        key = ("checked", item.fingerprint, where, names)
+        found = cache.checks.get(key)
+        problems += found if found is not None else cache.checks.put(key, verdict(item))
+    for rows in (book.investments, book.state_figures):  # the same tuple while the file is unchanged
+        same = ("checked rows", id(rows), names)  # in `items`, which is not kept on disk: ids are per process
+        kept = cache.items.get(same)
+        if kept is None or kept[0] is not rows:
+            kept = cache.items.put(same, (rows, [p for row in rows for p in verdict(row)]))
+        problems += kept[1]
     problems += check_page_bodies(book, converter, cache.markdown, broken)
     return problems
 

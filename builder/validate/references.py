@@ -34,8 +34,8 @@ def check_unique(items: Items) -> Iterator[Problem]:
                 seen[item.id] = item
 
 
-def every_item(book: Book) -> Iterator[Model]:
-    """Yield every validated item of the book that came from a file."""
+def every_item(book: Book, rows: bool = True) -> Iterator[Model]:
+    """Yield every validated item of the book that came from a file (rows: with the CSV rows)."""
     yield book.config
     yield from book.issues
     yield from book.people
@@ -46,8 +46,9 @@ def every_item(book: Book) -> Iterator[Model]:
         if page.meta is not None:
             yield page.meta
         yield from page.charts
-    yield from book.investments
-    yield from book.state_figures
+    if rows:
+        yield from book.investments
+        yield from book.state_figures
 
 
 def id_tables(book: Book, broken: Mapping[str, object]) -> dict[str, Mapping[str, object]]:

@@ -7,7 +7,7 @@ A page's context holds the items it shows, so the render stage can tell from the
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Optional, Sequence
+from typing import Any, Callable, Optional, Sequence, TypeVar
 from urllib.parse import urlsplit
 
 from ...cache import BuildCache, Store
@@ -87,7 +87,7 @@ class SitePlan:
 def plan_site(book: Book, stamp: Stamp, changes: Optional[BookChanges] = None,
               cache: Optional[BuildCache] = None) -> SitePlan:
     """Return the plan of the whole site."""
-    pages = plan_pages(book, changes, cache.charts if cache else None)
+    pages = plan_pages(book, changes, cache.charts if cache else None, cache.items if cache else None)
     return SitePlan(book, pages, plan_nav(book, changes), stamp, changes)
 
 
@@ -128,18 +128,32 @@ class StateRow:
     figure: Optional[StateFigure]
 
 
-def issue_summary(issue: Issue) -> IssueSummary:
+def summarise_issue(issue: Issue) -> IssueSummary:
     return IssueSummary(issue.id, issue.title, issue.doc_number, issue.summary, issue.objective,
                         issue.priority, issue.status)
 
 
-def person_summary(person: Person) -> PersonSummary:
+def summarise_person(person: Person) -> PersonSummary:
     return PersonSummary(person.id, person.name, person.name_native, person.role, person.organisation,
                          person.side, person.in_official_party)
 
 
+S = TypeVar("S")
+
+
+def _summary(kept: Optional[Store[Any]], item: Any, make: Callable[[Any], S]) -> S:
+    """Return an item's summary, the same object while the item is the same (so its hash is kept too)."""
+    if kept is None:
+        return make(item)
+    key = ("summary", id(item))
+    known = kept.get(key)
+    if known is None or known[0] is not item:
+        known = kept.put(key, (item, make(item)))
+    return known[1]
+
+
 def plan_pages(book: Book, changes: Optional[BookChanges] = None,
-               store: Optional[Store[Any]] = None) -> list[PagePlan]:
+               store: Optional[Store[Any]] = None, kept: Optional[Store[Any]] = None) -> list[PagePlan]:
     """Return every page of the site, with its charts, in a fixed order.
 
     Each page's context holds exactly what its default template shows (summaries where a page
@@ -152,6 +166,12 @@ def plan_pages(book: Book, changes: Optional[BookChanges] = None,
 
     def block_chart(block: ChartBlock, written_at: Problem) -> Chart:
         return build_chart(book, block, store=store, written_at=written_at)
+
+    def issue_summary(issue: Issue) -> IssueSummary:
+        return _summary(kept, issue, summarise_issue)
+
+    def person_summary(person: Person) -> PersonSummary:
+        return _summary(kept, person, summarise_person)
 
     everything = book.investments
     issues = [issue_summary(i) for i in book.issues]
@@ -171,7 +191,7 @@ def plan_pages(book: Book, changes: Optional[BookChanges] = None,
         charts += [block_chart(block, issue.problem("charts", i, message="")) for i, block in enumerate(issue.charts)]
         plans.append(PagePlan(urls.issue_url(issue.id), "issue.html", issue.title, "issues", {
             "issue": issue, "investments": largest(book, selected), "investments_total": len(selected),
-            "investment_states": sorted({r.state for r in selected if r.state in STATES}), "charts": charts,
+            "investment_states": book.index.states_of(selected), "charts": charts,
             "related_facts": [book.fact_by_id[f] for f in issue.related_facts],
             "related_people": [person_summary(book.person_by_id[p]) for p in issue.related_people],
             "related_issues": [issue_summary(book.issue_by_id[i]) for i in issue.related_issues]}))

@@ -16,6 +16,7 @@ import importlib.util
 import json
 import traceback
 from dataclasses import dataclass, is_dataclass, replace
+from functools import cached_property
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Callable, Iterable, Optional
@@ -26,7 +27,7 @@ from jinja2 import pass_context
 from markupsafe import Markup
 from pydantic import BaseModel
 
-from ...cache import BuildCache
+from ...cache import BuildCache, Store
 from ...charts.base import Chart
 from ...errors import ContentError, Problem
 from ...geo import STATES, State
@@ -192,16 +193,30 @@ class BookView:
         return getattr(self._book, name)
 
 
-def fingerprint(value: Any) -> str:
-    """Return a hash of what a page could show of a value of its context."""
-    return hashlib.sha256(_plain(value).encode("utf-8")).hexdigest()
+def fingerprint(value: Any, kept: Optional[Store[Any]] = None) -> str:
+    """Return a hash of what a page could show of a value of its context.
+
+    kept remembers the hashes of long tuples by identity: the records of a state or of a filter are
+    the same tuple from one build to the next while their file is unchanged.
+    """
+    return hashlib.sha256(_plain(value, kept).encode("utf-8")).hexdigest()
 
 
-def _plain(value: Any) -> str:
+def _dataclass_plain(value: Any, kept: Optional[Store[Any]]) -> str:
+    return type(value).__name__ + "(" + ",".join(_plain(getattr(value, f), kept)
+                                                 for f in value.__dataclass_fields__) + ")"
+
+
+def _plain(value: Any, kept: Optional[Store[Any]] = None) -> str:
     if isinstance(value, (str, int, float, bool)) or value is None:
         return repr(value)
     if isinstance(value, Model):
         return value.fingerprint
+    if kept is not None and isinstance(value, tuple) and len(value) > 32:
+        known = kept.get(id(value))
+        if known is None or known[0] is not value:
+            known = kept.put(id(value), (value, fingerprint(value)))
+        return str(known[1])
     if isinstance(value, BaseModel):
         return value.model_dump_json()
     if isinstance(value, Chart):
@@ -209,11 +224,16 @@ def _plain(value: Any) -> str:
     if isinstance(value, State):
         return value.code
     if isinstance(value, (list, tuple)):
-        return "[" + ",".join(_plain(v) for v in value) + "]"
+        return "[" + ",".join(_plain(v, kept) for v in value) + "]"
     if isinstance(value, dict):
-        return "{" + ",".join(f"{json.dumps(str(k))}:{_plain(v)}" for k, v in sorted(value.items())) + "}"
+        return "{" + ",".join(f"{str(k)!r}:{_plain(v, kept)}" for k, v in sorted(value.items())) + "}"
     if is_dataclass(value) and not isinstance(value, type):
-        return type(value).__name__ + "(" + ",".join(_plain(getattr(value, f)) for f in value.__dataclass_fields__) + ")"
+        if kept is not None and type(value).__dataclass_params__.frozen:  # type: ignore[attr-defined]
+            known = kept.get(("dataclass", id(value)))
+            if known is None or known[0] is not value:
+                known = kept.put(("dataclass", id(value)), (value, _dataclass_plain(value, kept)))
+            return str(known[1])
+        return _dataclass_plain(value, kept)
     return json.dumps(value, sort_keys=True, default=str)
 
 
@@ -252,10 +272,14 @@ class Renderer:
         }
         self.view = view
         self.shared_key = self._shared_key()
-        self.book_key = fingerprint([self.book.config, self.book.issues, self.book.people,
-                                     self.book.schedule, self.book.facts,
-                                     [p.key for p in self.book.pages], self.book.investments,
-                                     self.book.state_figures])
+
+
+    @cached_property
+    def book_key(self) -> str:
+        """Return a hash of the whole book, for the pages whose templates read `book` itself."""
+        book = self.book
+        return fingerprint([book.config, book.issues, book.people, book.schedule, book.facts,
+                            [p.key for p in book.pages], book.investments, book.state_figures], self.cache.fingerprints)
 
     def _note_book_read(self) -> None:
         self._read_book = True
@@ -283,8 +307,8 @@ class Renderer:
 
     def render(self, plan: PagePlan) -> bytes:
         """Render one page to bytes, reusing the last rendering when nothing it read changed."""
-        inputs = (fingerprint([plan.url, plan.template, plan.title, plan.section, plan.context]),
-                  self.shared_key)
+        inputs = (fingerprint([plan.url, plan.template, plan.title, plan.section, plan.context],
+                              self.cache.fingerprints), self.shared_key)
         kept = self.cache.pages.get(plan.url)
         if (kept is not None and kept.inputs == inputs
                 and (not kept.read_book or kept.book_key == self.book_key)
