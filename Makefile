@@ -13,6 +13,12 @@ $(BIN)/briefing: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
+# The reader tests' checkers (axe-core, the Nu HTML Checker), pinned by the lock file.
+TOOLS := tests/tools/node_modules/.package-lock.json
+$(TOOLS): tests/tools/package-lock.json
+	@if command -v npm >/dev/null; then npm ci --prefix tests/tools --no-audit --no-fund --silent; \
+	else echo "npm not found: the accessibility and HTML checks will be skipped"; fi
+
 setup: $(BIN)/briefing
 
 site: setup
@@ -21,7 +27,7 @@ site: setup
 serve: setup
 	$(BIN)/briefing serve
 
-test: setup
+test: setup $(TOOLS)
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest

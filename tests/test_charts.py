@@ -49,7 +49,7 @@ def test_map_joins_every_state_and_dc_to_its_figures(minimal_book):
 
 def test_map_shows_only_projects_with_coordinates(minimal_book):
     chart = build_chart(minimal_book, ChartBlock(kind="map"))
-    points = [layer for layer in chart.spec["layer"] if layer["mark"]["type"] == "circle"][0]
+    points = [layer for layer in chart.spec["layer"] if layer["mark"]["type"] in ("circle", "point")][0]
     rows = chart.spec["datasets"][points["data"]["name"]]
     assert sorted(r["company"] + ": " + r["project"] for r in rows) == [
         "Example Motors: Assembly plant", "Example Motors: Truck plant", "Example Steel: Steel acquisition"]
@@ -82,10 +82,13 @@ def test_every_generated_spec_is_valid_vega_lite(minimal_book):
         alt.Chart.from_dict(chart.spec, validate=True)
 
 
-def test_sector_chart_sums_by_sector(minimal_book):
+def test_sector_chart_sums_by_sector_and_never_adds_a_nationwide_pledge(minimal_book):
     chart = build_chart(minimal_book, ChartBlock(kind="sectors", metric="amount"))
+    # the $100 bn nationwide pledge (state US) is shown apart, never added to the steel projects
     assert chart.table.rows == [["Automotive", "2", "$13.1 bn", "11,600"],
-                                ["Steel", "2", "$114.1 bn", "not disclosed"]]
+                                ["Steel", "1", "$14.1 bn", "not disclosed"]]
+    assert all(row["amount"] < 100_000 for row in chart.spec["datasets"]["bars"])
+    assert "1 nationwide pledge or programme total is not added in" in chart.caption
 
 
 def test_yen_amounts_are_converted_at_the_book_rate(minimal_site: Path):

@@ -39,11 +39,12 @@ def hostile_site(tmp_path_factory) -> Path:
     build(copy_site(MINIMAL, root / "book"), site)
     template = (site / "people/bob.html").read_text(encoding="utf-8")
     policy_end = template.index(">", template.index('http-equiv="Content-Security-Policy"')) + 1
+    main_start = template.index(">", template.index('<main id="content"')) + 1
     for name, html in RUNTIME_FORMS.items():
         if name in IN_HEAD:
             page = template[:policy_end] + f"\n{html}" + template[policy_end:]
         else:
-            page = template.replace('<main id="content">', f'<main id="content">\n{html}', 1)
+            page = template[:main_start] + f"\n{html}" + template[main_start:]
         (site / f"people/hostile-{name}.html").write_text(page, encoding="utf-8")
         without = "\n".join(line for line in page.splitlines() if "Content-Security-Policy" not in line)
         (site / f"people/unprotected-{name}.html").write_text(without, encoding="utf-8")

@@ -16,7 +16,7 @@ from typing import Any, Callable, Iterable, Optional, Sequence
 
 import altair as alt
 
-from ..geo import STATES, State, state_bounds
+from ..geo import NATIONWIDE, STATES, State, state_bounds
 from ..model.book import Book
 from ..model import charts as model
 from ..model.charts import ChartBlock
@@ -31,6 +31,7 @@ from ..text.figures import (
 from .base import GEO_DATASET, Chart, Table, vega_lite_spec
 
 WIDTH, HEIGHT = 760, 440
+CHART_FONT = "IBM Plex Sans, sans-serif"  # the page's own typeface; vl-convert has it registered (vega.py)
 NO_DATA = "#e4e6e9"
 
 
@@ -59,15 +60,20 @@ def _latest(records: Iterable[Investment]) -> str:
     return max((r.status_as_of for r in records), default="")
 
 
-def caption_for(book: Book, records: Sequence[Investment], basis: str) -> str:
-    """Return the source and as-of line printed under a chart."""
+def caption_for(book: Book, records: Sequence[Investment], basis: str, left_out: int = 0) -> str:
+    """Return the source and as-of line printed under a chart; left_out: nationwide records not drawn."""
+    as_of = f"book as of {format_date(book.config.as_of)}."
+    plural = left_out != 1
+    apart = (f" {left_out} nationwide pledge{'s' if plural else ''} or programme total{'s' if plural else ''} "
+             f"{'are' if plural else 'is'} not added in: {'they are' if plural else 'it is'} listed on the "
+             "Investment page." if left_out else "")
+    if not records:
+        return f"No project records in this book are drawn here.{apart} The {as_of}"
     sources = book.index.totals(records).sources
     named = "; ".join(sources[:4]) + (f"; and {len(sources) - 4} more" if len(sources) > 4 else "")
-    latest = _latest(records)
     return (f"Source: {len(records)} project record{'s' if len(records) != 1 else ''} in this book "
-            f"({named}); each record's source is listed in the table and on the Sources page. "
-            f"{basis} Status as of {latest or 'n/a'} at the latest; book as of "
-            f"{format_date(book.config.as_of)}.")
+            f"({named}); each record's source is listed on its state's page and on the Sources page. "
+            f"{basis}{apart} Status as of {_latest(records)} at the latest; {as_of}")
 
 
 AMOUNT_BASIS = ("Amounts are as announced (in US$, yen converted at the book's rate), jobs are planned "
@@ -114,7 +120,7 @@ def project_rows(book: Book, records: Sequence[Investment], colour: str) -> list
         usd = book.index.usd(r)
         rows.append({
             "latitude": r.latitude, "longitude": r.longitude,
-            "size": usd if usd is not None else 0,
+            "size": usd, "disclosed": "Amount disclosed" if usd is not None else "Amount not disclosed",
             "group": _group_of(book, r, colour),
             "company": r.company, "project": r.project,
             "place": f"{r.city}, {r.state}" if r.city else r.state,
@@ -125,6 +131,7 @@ def project_rows(book: Book, records: Sequence[Investment], colour: str) -> list
             "status": f"{STATUS_LABELS[r.status]}, as of {r.status_as_of}",
             "source": r.source_name,
         })
+        rows[-1]["label"] = f"{r.company}, {r.project}, {rows[-1]['place']}: {rows[-1]['amount']}"
     return rows
 
 
@@ -154,9 +161,10 @@ def area_rows(book: Book, records: Sequence[Investment], colour: str) -> list[di
         statuses = Counter(STATUS_LABELS[r.status] for r in mine)
         largest = max(mine, key=lambda r: (book.index.usd(r) or 0, r.id))
         rows.append({
+            "disclosed": "Amount disclosed" if totals.amount is not None else "Amount not disclosed",
             "latitude": round(sum(r.latitude for r in mine) / len(mine), 4),
             "longitude": round(sum(r.longitude for r in mine) / len(mine), 4),
-            "size": totals.amount or 0,
+            "size": totals.amount,
             "group": sorted(groups.items(), key=lambda g: (-g[1], g[0]))[0][0],
             "company": f"{len(mine):,} project sites in this area",
             "project": f"largest: {largest.company}, {largest.project}",
@@ -166,6 +174,7 @@ def area_rows(book: Book, records: Sequence[Investment], colour: str) -> list[di
             "status": "; ".join(f"{name} {count:,}" for name, count in sorted(statuses.items())),
             "source": f"{len(totals.sources)} sources; each project's is on its state's page",
         })
+        rows[-1]["label"] = f"{rows[-1]['company']} ({rows[-1]['place']}): {rows[-1]['amount']}"
     return rows
 
 
@@ -215,13 +224,20 @@ def _map_structure(metric: str, colour: str, with_sites: bool, highlight: bool) 
             alt.Chart(geo).mark_geoshape(fill=None, stroke="#b3261e", strokeWidth=2.5, aria=False, clip=True)
             .transform_filter("datum.id == 'HIGHLIGHT'"))  # the state's id is filled in by map_chart
     if with_sites:
+        # sized by amount; an undisclosed amount is a fixed-size diamond of its own, never the smallest circle
         layers.append(
             alt.Chart(alt.NamedData(name="sites"))
-            .mark_circle(opacity=0.8, stroke="white", strokeWidth=0.8, clip=True)
+            .mark_point(filled=True, opacity=0.8, stroke="white", strokeWidth=0.8, clip=True, invalid="show")
             .encode(
                 longitude="longitude:Q", latitude="latitude:Q",
-                size=alt.Size("size:Q", title="Amount (US$ m)", scale=alt.Scale(range=[40, 1400]),
-                              legend=alt.Legend(orient="right")),
+                size=alt.condition("datum.size == null", alt.value(160),
+                                   alt.Size("size:Q", title="Amount (US$ m)", scale=alt.Scale(range=[40, 1400]),
+                                            legend=alt.Legend(orient="right"))),
+                description=alt.Description("label:N"),
+                shape=alt.Shape("disclosed:N", title="Amount",
+                                scale=alt.Scale(domain=["Amount disclosed", "Amount not disclosed"],
+                                                range=["circle", "diamond"]),
+                                legend=alt.Legend(orient="right")),
                 color=alt.Color("group:N", title="Sector" if colour == "sector" else "Status",
                                 scale=_group_scale(colour), legend=alt.Legend(orient="right")),
                 tooltip=[alt.Tooltip("company:N", title="Company"),
@@ -236,8 +252,10 @@ def _map_structure(metric: str, colour: str, with_sites: bool, highlight: bool) 
         .properties(width=WIDTH, height=HEIGHT, title="")
         .project(type="albersUsa")
         .resolve_scale(color="independent", size="independent")
+        .configure(font=CHART_FONT)  # first: configure() starts the configuration afresh
         .configure_scale(invalid={"color": {"value": NO_DATA}})
         .configure_view(stroke=None)
+        .configure_legend(labelLimit=320, titleLimit=320)
     )
     return json.dumps(vega_lite_spec(chart), sort_keys=True)
 
@@ -266,8 +284,9 @@ def map_chart(book: Book, block: ChartBlock, records: Sequence[Investment],
     spec = json.loads(_map_structure(block.metric, block.colour, bool(sites), highlight is not None))
     title = block.title or ("Japanese investment in the United States" if highlight is None
                             else f"Japanese investment in {highlight.name}")
-    circles = (f"Circles: {located:,} project sites" + (f" in {len(sites):,} areas" if len(sites) < located else "")
-               + ", sized by amount." if sites else "No project sites to show.")
+    circles = (f"Circles: {located:,} project site{'s' if located != 1 else ''}"
+               + (f" in {len(sites):,} areas" if len(sites) < located else "")
+               + ", sized by amount; diamonds: amount not disclosed." if sites else "No project sites to show.")
     spec["title"] = {"text": {"expr": _title_expr(title)}, "subtitle": f"Grey: no records in this book. {circles}"}
     spec["datasets"] = {"states": states, **({"sites": sites} if sites else {})}
     params = [*spec.get("params", []), *(p for layer in spec["layer"] for p in layer.get("params", []))]
@@ -275,6 +294,8 @@ def map_chart(book: Book, block: ChartBlock, records: Sequence[Investment],
     domain["value"] = {key: max((row[key] or 0 for row in states), default=0) or 1 for key in METRICS}
     if not any(row["projects"] for row in states):  # nothing to shade: no legend of an empty scale
         spec["layer"][0]["encoding"]["color"]["legend"] = None
+    if sites and all(site["size"] is None for site in sites):  # no amount to size circles by
+        spec["layer"][-1]["encoding"]["size"]["legend"] = None
     if highlight is not None:
         spec["layer"][1]["transform"] = [{"filter": f"datum.id == '{highlight.fips}'"}]
         spec["projection"] = projection_for(highlight)
@@ -311,10 +332,13 @@ def _title_expr(title: str) -> str:
 def _grouped(book: Book, records: Sequence[Investment], key: Callable[[Investment], str]) -> list[dict[str, Any]]:
     rows = []
     for name, totals in book.index.group(records, key).items():
+        amount_text = format_amount_total(totals.amount, True)
+        jobs_text = format_jobs_total(totals.jobs, True)
         rows.append({"group": name, "projects": totals.projects,
                      "amount": totals.amount or 0, "jobs": totals.jobs or 0,
-                     "amount_text": format_amount_total(totals.amount, True),
-                     "jobs_text": format_jobs_total(totals.jobs, True)})
+                     "amount_text": amount_text, "jobs_text": jobs_text,
+                     "amount_label": amount_text, "jobs_label": jobs_text,
+                     "projects_label": f"{totals.projects:,}"})
     return rows
 
 
@@ -322,16 +346,19 @@ def _grouped(book: Book, records: Sequence[Investment], key: Callable[[Investmen
 def _bar_structure(metric: str, axis: str, sort_by_value: bool) -> str:
     """Return the Vega-Lite of a bar chart without its data, title or height (as JSON text)."""
     order: Any = "-x" if sort_by_value else "ascending"
+    base = alt.Chart(alt.NamedData(name="bars")).encode(
+        y=alt.Y("group:N", title=axis, sort=order, axis=alt.Axis(labelLimit=240)),
+        x=alt.X(f"{metric}:Q", title=METRICS[metric].label))
+    bars = base.mark_bar(color="#123c69").encode(
+        tooltip=[alt.Tooltip("group:N", title=axis), alt.Tooltip("projects:Q", title="Projects"),
+                 alt.Tooltip("amount_text:N", title="Announced amount"),
+                 alt.Tooltip("jobs_text:N", title="Jobs")])
+    # every bar says its figure, so a short bar beside a long one still reads
+    labels = base.mark_text(align="left", dx=4, color="#1b1f24").encode(text=alt.Text(f"{metric}_label:N"))
     chart = (
-        alt.Chart(alt.NamedData(name="bars"))
-        .mark_bar(color="#123c69")
-        .encode(
-            y=alt.Y("group:N", title=axis, sort=order),
-            x=alt.X(f"{metric}:Q", title=METRICS[metric].label),
-            tooltip=[alt.Tooltip("group:N", title=axis), alt.Tooltip("projects:Q", title="Projects"),
-                     alt.Tooltip("amount_text:N", title="Announced amount"),
-                     alt.Tooltip("jobs_text:N", title="Jobs")])
-        .properties(width=WIDTH - 200, height=60, title="")
+        alt.layer(bars, labels)
+        .properties(width=WIDTH - 260, height=60, title="")
+        .configure(font=CHART_FONT)
         .configure_view(stroke=None)
     )
     return json.dumps(vega_lite_spec(chart), sort_keys=True)
@@ -340,6 +367,9 @@ def _bar_structure(metric: str, axis: str, sort_by_value: bool) -> str:
 def _bar_chart(book: Book, block: ChartBlock, records: Sequence[Investment], axis: str,
                key: Callable[[Investment], str], sort_by_value: bool, default_title: str) -> Chart:
     metric = METRICS[block.metric]
+    drawn = [r for r in records if r.state != NATIONWIDE]  # a nationwide pledge is never added to projects
+    left_out = len(records) - len(drawn)
+    records = drawn
     rows = _grouped(book, records, key)
     spec = json.loads(_bar_structure(block.metric, axis, sort_by_value))
     spec.update(datasets={"bars": rows}, height=max(60, 26 * len(rows)), title=block.title or default_title)
@@ -347,7 +377,7 @@ def _bar_chart(book: Book, block: ChartBlock, records: Sequence[Investment], axi
                   [[r["group"], str(r["projects"]), r["amount_text"], r["jobs_text"]] for r in rows])
     description = f"Bar chart of {metric.noun} by {axis.lower()}, {len(rows)} bars from {len(records)} project records."
     return Chart(block.title or default_title, description, spec,
-                 caption_for(book, records, AMOUNT_BASIS), table)
+                 caption_for(book, records, AMOUNT_BASIS, left_out), table)
 
 
 def sectors_chart(book: Book, block: ChartBlock, records: Sequence[Investment],

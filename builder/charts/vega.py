@@ -8,7 +8,9 @@ library versions, so an unchanged chart is never rendered twice.
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import io
 import json
 import re
 from functools import lru_cache
@@ -26,7 +28,7 @@ VL_VERSION = ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])  # e.g. "6.
 VERSIONS = f"vl-convert {getattr(vlc, '__version__')}; vega-lite {VL_VERSION}; vega {vlc.get_vega_version()}"
 
 
-SVG_FORMAT = "compact-2"  # how SVGs are tidied after drawing (compact_svg): a change redraws them all
+SVG_FORMAT = "compact-3"  # how SVGs are tidied after drawing (compact_svg): a change redraws them all
 NATIONAL_DETAIL = 0.05  # degrees: well under a pixel on a country-wide map, even printed
 
 
@@ -45,6 +47,41 @@ _ID = re.compile(r'\bid="([^"]+)"')
 _MARK_ARIA = re.compile(r' (aria-label|aria-roledescription|role)="[^"]*"(?=[^>]*\bd=")')
 
 
+FONTS = Path(__file__).with_name("fonts")
+# what an embedded font covers: the Latin a chart is written in; other scripts use the reader's fonts
+FONT_TEXT = "".join(chr(c) for c in range(0x20, 0x7F)) + "".join(chr(c) for c in range(0xA0, 0x180)) + \
+    "‐‑‒–—―‘’‚“”„†‡•…‰′″‹›€™−≈≤≥→←↑↓·×÷"
+
+
+@lru_cache(maxsize=1)
+def register_fonts() -> None:
+    """Give vl-convert the typeface the pages use (IBM Plex Sans, OFL), so charts measure text as pages do."""
+    vlc.register_font_directory(str(FONTS))
+
+
+@lru_cache(maxsize=1)
+def embedded_font() -> str:
+    """Return a small IBM Plex Sans (Latin, regular) as an SVG style, for charts shown as images.
+
+    An SVG shown with <img> cannot use the page's fonts, so the static charts carry their own.
+    """
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(str(FONTS / "IBMPlexSans_400Regular.ttf"))
+    options = subset.Options()
+    options.flavor, options.layout_features, options.hinting, options.name_IDs = "woff2", ["kern"], False, []
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(text=FONT_TEXT)
+    subsetter.subset(font)
+    out = io.BytesIO()
+    font.flavor = "woff2"
+    font.save(out)
+    data = base64.b64encode(out.getvalue()).decode("ascii")
+    return (f"<defs><style>@font-face{{font-family:'IBM Plex Sans';font-style:normal;"
+            f"src:url(data:font/woff2;base64,{data}) format('woff2')}}</style></defs>")
+
+
 def compact_svg(svg: str) -> str:
     """Return an SVG with coordinates to a tenth of a pixel, ids numbered from the start of the file,
     and no labels on the shapes (the page gives the image its description).
@@ -55,6 +92,9 @@ def compact_svg(svg: str) -> str:
     svg = _GEOMETRY.sub(lambda m: _DECIMALS.sub(r"\1.\2", m.group(0)), svg)
     # an SVG shown as an image is read out by its alt text, not by the labels of its shapes
     svg = _MARK_ARIA.sub("", svg)
+    if "IBM Plex Sans" in svg:
+        opening = svg.index(">", svg.index("<svg")) + 1
+        svg = svg[:opening] + embedded_font() + svg[opening:]
     names = {old: f"i{n}" for n, old in enumerate(dict.fromkeys(_ID.findall(svg)))}
     if names:
         pattern = re.compile(r'(id="|#)(' + "|".join(re.escape(k) for k in sorted(names, key=len, reverse=True)) + r')(?=["\)])')
@@ -89,6 +129,7 @@ def render_svg(spec: dict[str, Any], needs_geo: bool, cache: BuildCache, spec_ke
         data = cache.read("charts", f"{key}.svg")
         if data is None:
             full = with_geometry(spec) if needs_geo else spec
+            register_fonts()
             try:
                 data = compact_svg(vlc.vegalite_to_svg(full, vl_version=VL_VERSION)).encode("utf-8")
             except ValueError as exc:

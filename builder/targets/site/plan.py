@@ -203,7 +203,7 @@ def plan_pages(book: Book, changes: Optional[BookChanges] = None,
     plans.append(PagePlan(urls.FACTS, "facts.html", "Key facts", "facts", {"facts": list(book.facts)}))
     charts = [chart(kind, everything, metric="amount") for kind in ("map", "sectors", "years")] \
         if everything else []
-    plans.append(PagePlan(urls.INVESTMENT, "investment.html", "Japanese investment in the United States",
+    plans.append(PagePlan(urls.INVESTMENT, "investment.html", "Investment by state and by project",
                           "investment", {"charts": charts, "states": state_rows(book),
                                          "national": book.figures_for(NATIONWIDE),
                                          "nationwide": list(book.index.in_state(NATIONWIDE))}))

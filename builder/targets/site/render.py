@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import re
 import json
 import traceback
 from dataclasses import dataclass, is_dataclass, replace
@@ -145,10 +146,34 @@ def make_environment(dirs: list[Path]) -> jinja2.Environment:
         markdown=_markdown,
         inline=_inline,
         link=_link,
+        sections=_sections,
+        enumerate_as=lambda labels, prefix: [(f"{prefix}{i}", label) for i, label in enumerate(labels, 1)],
+        css_string=_css_string,
     )
     env.globals.update(link=_link, STATES=STATES, urls=urls, amount_total=_amount_total, jobs_total=_jobs_total,
                        content_security_policy=Markup(CONTENT_SECURITY_POLICY))
     return env
+
+
+def _css_string(text: Any) -> Markup:
+    """Return text as the inside of a CSS string (for the marking in the print style's margin boxes)."""
+    quoted = str(text).replace("\\", "\\\\").replace('"', '\\"').replace("<", "\\3C ").replace("\n", " ")
+    return Markup(quoted)
+
+
+_HEADING = re.compile(r"<h2>(.*?)</h2>", re.S)
+
+
+def _sections(html: Any) -> tuple[Markup, list[tuple[str, str]]]:
+    """Give a text's second-level headings ids; return the text and (id, heading) for its contents."""
+    entries: list[tuple[str, str]] = []
+
+    def number(match: re.Match[str]) -> str:
+        anchor = f"section-{len(entries) + 1}"
+        entries.append((anchor, Markup(re.sub(r"<[^>]+>", "", match.group(1)))))
+        return f'<h2 id="{anchor}">{match.group(1)}</h2>'
+
+    return Markup(_HEADING.sub(number, str(html))), entries
 
 
 def _amount_total(totals: Optional[Totals]) -> str:
