@@ -61,8 +61,10 @@ class BuildResult:
 
 def build(root: Path, out: Optional[Path] = None, *, write: bool = True, static_charts: Optional[bool] = None,
           rev: Optional[str] = None, since: Optional[str] = None, cache: Optional[BuildCache] = None,
-          progress: Optional[Progress] = None) -> BuildResult:
+          progress: Optional[Progress] = None, strict: bool = False) -> BuildResult:
     """Build the book in root (or as it was at rev) and, when write, swap it into out on success.
+
+    strict makes every warning an error: the build stops, and nothing is written.
 
     static_charts (default: write) draws each chart's SVG and adds the chart scripts; without
     it the pages are rendered and checked but no chart is drawn, as `briefing check` does.
@@ -79,6 +81,8 @@ def build(root: Path, out: Optional[Path] = None, *, write: bool = True, static_
             inputs = input_digest(root, out, git.stamp(root, "", None, _inside(root, out)))
             done = last_build(cache, out, inputs)
             if done is not None:
+                if strict:
+                    refuse_warnings(done.warnings)
                 done.seconds = time.perf_counter() - started
                 return done
             cache.restore(code_version())
@@ -87,6 +91,8 @@ def build(root: Path, out: Optional[Path] = None, *, write: bool = True, static_
     with book_folder(root, rev) as folder:
         sources = clock("load", load(folder, cache))
         book, warnings = clock("validate", validate_at(sources, rev))
+        if strict:
+            refuse_warnings(warnings)
         book = clock("select", select(book, edition=None))
         stamp = git.stamp(root, book.config.version, rev, _inside(root, out) if write else ())
         changes = None
@@ -106,6 +112,12 @@ def build(root: Path, out: Optional[Path] = None, *, write: bool = True, static_
         cache.persist(code_version())
         remember_build(cache, out, inputs, result)
     return result
+
+
+def refuse_warnings(warnings: list[Problem]) -> None:
+    """Raise every warning as an error (`--strict`)."""
+    if warnings:
+        raise ContentError([dataclasses.replace(w, severity="error") for w in warnings])
 
 
 def input_digest(root: Path, out: Path, stamp: git.Stamp) -> str:

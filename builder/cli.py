@@ -22,6 +22,8 @@ out = Console(highlight=False, soft_wrap=True, emoji=False)
 site_option = click.option("--site", "site", type=click.Path(file_okay=False, path_type=Path),
                            default=".", show_default=True, help="The briefing folder.")
 quiet_option = click.option("--quiet", "-q", is_flag=True, help="Print only errors and warnings.")
+strict_option = click.option("--strict", is_flag=True,
+                             help="Treat warnings (dated facts, figures typed into text) as errors.")
 
 
 def _prefix(root: Path) -> str:
@@ -99,15 +101,16 @@ def error(message: str) -> NoReturn:
 @click.option("--since", default=None, metavar="OLD",
               help="Add a 'Changes since OLD' page and mark what changed since that revision.")
 @click.option("--timings", is_flag=True, help="Also print how long each stage took.")
+@strict_option
 @quiet_option
 def build(site: Path, out_dir: Optional[Path], rev: Optional[str], since: Optional[str], quiet: bool,
-          timings: bool) -> None:
+          timings: bool, strict: bool) -> None:
     """Validate the book and write the site."""
     target = out_dir if out_dir is not None else site / "_site"
     kept = lambda: ("the previous build is unchanged" if target.exists() else "nothing was written") + f" ({target})"  # noqa: E731
     with user_errors(site, kept, cannot=f"cannot write {target}"):
         with progress_bar(quiet) as progress:
-            result = pipeline.build(site, target, progress=progress, rev=rev, since=since)
+            result = pipeline.build(site, target, progress=progress, rev=rev, since=since, strict=strict)
     report(result.warnings, site)
     if timings:
         err.print("Stages: " + ", ".join(f"{stage} {seconds:.2f} s" for stage, seconds in result.timings.items()),
@@ -119,12 +122,13 @@ def build(site: Path, out_dir: Optional[Path], rev: Optional[str], since: Option
 
 @main.command()
 @site_option
+@strict_option
 @quiet_option
-def check(site: Path, quiet: bool) -> None:
+def check(site: Path, quiet: bool, strict: bool) -> None:
     """Validate the book without writing anything."""
     with user_errors(site, lambda: "nothing was written"):
         with progress_bar(quiet) as progress:
-            result = pipeline.build(site, progress=progress, write=False)
+            result = pipeline.build(site, progress=progress, write=False, strict=strict)
     report(result.warnings, site)
     if not quiet:
         book = result.book
@@ -152,7 +156,8 @@ def init(directory: Path, quiet: bool) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
               help="Port to listen on (0 picks a free one).")
-def serve(site: Path, host: str, port: int) -> None:
+@strict_option
+def serve(site: Path, host: str, port: int, strict: bool) -> None:
     """Preview the book: serve it, rebuild on every save, refresh open pages."""
     from .serve import serve as run
 
@@ -165,7 +170,7 @@ def serve(site: Path, host: str, port: int) -> None:
 
     try:
         run(site, host, port, log=lambda text: out.print(text, markup=False),
-            report=lambda problems: report(problems, site), ready=ready)
+            report=lambda problems: report(problems, site), ready=ready, strict=strict)
     except OSError as exc:
         err.print(f"error: cannot listen on {host}:{port}: {exc.strerror or exc}", style="bold red",
                   markup=False)

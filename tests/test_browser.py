@@ -89,8 +89,12 @@ def test_hovering_a_state_shows_its_figure_basis_and_source(browser, sample_site
     tooltip.wait_for(state="visible")
     text = " ".join(tooltip.inner_text().split())
     context.close()
+    figure = book.jobs_figures["KY"]
     assert "State Kentucky" in text
-    assert f"Projects 1 Announced amount {format_millions(record.amount)} Jobs {format_number(record.jobs)}" in text
+    assert f"Employment at Japanese-owned companies {format_number(figure.value)} jobs, {figure.period}" in text
+    amount = (format_millions(record.amount) if record.basis == "announced"
+              else "none announced (1 on other bases, not added in)")
+    assert f"Projects 1 Announced amount {amount} Jobs at the projects {format_number(record.jobs)}" in text
     assert "Basis Sum of 1 project record in this book" in text
     assert f"Source {record.source_label}" in text
 
@@ -99,7 +103,7 @@ def test_reader_can_choose_the_metric_that_shades_the_states(browser, sample_sit
     context, page = open_home(browser, sample_site)
     page.wait_for_selector("figure.chart-live")
     title = page.locator("figure.chart .chart-view svg .role-title-text")
-    assert title.text_content().endswith("states by jobs")
+    assert title.text_content().endswith("states by employment at Japanese-owned companies")
     page.locator("figure.chart .vega-bindings select").select_option("projects")
     page.wait_for_function("() => document.querySelector('figure.chart .role-title-text')"
                            ".textContent.endsWith('number of projects')")
@@ -127,5 +131,5 @@ def test_print_uses_the_static_svg(browser, sample_site: Path, tmp_path: Path):
     from servers import require
     text = subprocess.run([require("pdftotext"), str(pdf), "-"], capture_output=True, text=True,
                           check=True).stdout
-    assert "states by jobs" in text  # the map's own title, drawn from the SVG
+    assert "states by employment" in text  # the map's own title, drawn from the SVG
     assert "UNCLASSIFIED" in text

@@ -40,7 +40,7 @@ def test_map_joins_every_state_and_dc_to_its_figures(minimal_book):
     assert (by_code["KY"]["jobs"], by_code["KY"]["amount"], by_code["KY"]["projects"]) == (9000, 10000, 1)
     assert by_code["KY"]["id"] == "21" and by_code["TX"]["id"] == "48"
     assert by_code["PA"]["jobs"] is None and by_code["PA"]["jobs_text"] == "not disclosed"
-    assert by_code["KY"]["state_figure"] == "47,000 jobs, 2024 (KY agency)"
+    assert by_code["KY"]["state_figure"] == "47,000 jobs, 2024; KY agency"
     # a state without records has no value, and is drawn in the neutral colour, not dropped
     assert by_code["WY"]["jobs"] is None and by_code["WY"]["projects_text"] == "none in this book"
     assert chart.spec["layer"][0]["mark"]["invalid"] == "show"
@@ -62,7 +62,7 @@ def test_map_offers_a_choice_of_metric_and_starts_with_the_one_asked_for(minimal
     params = chart.spec["params"] if "params" in chart.spec else chart.spec["layer"][0]["params"]
     [param] = [p for p in params if p["name"] == "metric"]
     assert param["value"] == "amount"
-    assert param["bind"]["options"] == ["amount", "jobs", "projects"]
+    assert param["bind"]["options"] == ["amount", "jobs", "projects", "employment"]
 
 
 def test_state_map_picks_out_the_state(minimal_book):
@@ -82,18 +82,29 @@ def test_every_generated_spec_is_valid_vega_lite(minimal_book):
         alt.Chart.from_dict(chart.spec, validate=True)
 
 
-def test_sector_chart_sums_by_sector_and_never_adds_a_nationwide_pledge(minimal_book):
+def test_sector_chart_adds_up_one_basis_and_never_a_nationwide_pledge(minimal_book):
     chart = build_chart(minimal_book, ChartBlock(kind="sectors", metric="amount"))
-    # the $100 bn nationwide pledge (state US) is shown apart, never added to the steel projects
-    assert chart.table.rows == [["Automotive", "2", "$13.1 bn", "11,600"],
-                                ["Steel", "1", "$14.1 bn", "not disclosed"]]
+    # announced amounts only: the cumulative Texas plant and the steel deal value are counted apart;
+    # the $100 bn nationwide pledge (state US) is never added to the projects
+    assert chart.table.rows == [["Automotive", "2", "$10 bn (1 on other bases, not added in)", "11,600"],
+                                ["Steel", "1", "none announced (1 on other bases, not added in)", "not disclosed"]]
+    assert chart.table.headers[2] == "Announced amount"
     assert all(row["amount"] < 100_000 for row in chart.spec["datasets"]["bars"])
     assert "1 nationwide pledge or programme total is not added in" in chart.caption
+    assert "2 amounts on other bases (cumulative 1, deal value 1) are shown per project, never added in" in chart.caption
+
+
+def test_a_chart_can_add_up_another_basis_by_naming_it(minimal_book):
+    chart = build_chart(minimal_book, ChartBlock(kind="sectors", metric="amount", basis="cumulative"))
+    assert chart.table.rows[0] == ["Automotive", "2", "$3.1 bn (1 on other bases, not added in)", "11,600"]
+    assert chart.table.headers[2] == "Cumulative amount"
+    assert chart.spec["layer"][0]["encoding"]["x"]["title"] == "Cumulative amount (US$ m)"
+    assert "Amounts added up are cumulative amounts only" in chart.caption
 
 
 def test_yen_amounts_are_converted_at_the_book_rate(minimal_site: Path):
     path = minimal_site / "content/data/investments.csv"
-    path.write_text(path.read_text().replace("10000,USD,cumulative", "150000,JPY,cumulative"))
+    path.write_text(path.read_text().replace("10000,USD,announced", "150000,JPY,announced"))
     book, _ = load_book(minimal_site)
     ky = {r["code"]: r for r in state_rows(book, list(book.investments))}["KY"]
     assert ky["amount"] == 1000.0 and ky["amount_text"] == "$1 bn"
@@ -109,7 +120,12 @@ def test_chart_caption_gives_sources_and_as_of(minimal_book):
     ("{kind: mapp}", "charts[0].kind", "unknown chart kind 'mapp'; use one of map, sectors, years, states, "
                                        "vega-lite (did you mean 'map'?)"),
     ("{kind: map, metric: job}", "charts[0].metric", "unknown metric 'job'; use one of amount, jobs, "
-                                                     "projects (did you mean 'jobs'?)"),
+                                                     "projects, employment (did you mean 'jobs'?)"),
+    ("{kind: sectors, metric: employment}", "charts[0].metric", "employment is a figure per state, so only a "
+     "map can show it: use kind: map, or metric: jobs for the jobs of the projects drawn"),
+    ("{kind: years, filter: {company: Example Steel}}", "charts[0].metric", "the records this chart selects have no "
+     "announced amount to add up (their amounts are deal value), and amounts on different bases are never added "
+     "together: name the basis to add up (basis: deal value), or use metric: jobs or projects"),
     ("{kind: map, colour: sectr}", "charts[0].colour", "unknown colour 'sectr'; use one of sector, "
                                                        "status (did you mean 'sector'?)"),
     ("{kind: vega-lite, spec: charts/none.json}", "charts[0].spec",
@@ -218,7 +234,8 @@ def test_every_chart_has_a_static_svg_a_caption_and_a_data_table(tmp_path: Path)
     assert figures >= 8
     home = BeautifulSoup((out / "index.html").read_text(encoding="utf-8"), "html.parser")
     rows = [[c.get_text() for c in tr.find_all(["th", "td"])] for tr in home.select("details.chart-data tbody tr")]
-    assert ["Kentucky", "1", "$10 bn", "9,000", "KY source"] in rows
+    # the cover's map shades states by employment, so its table gives each state's figure first
+    assert ["Kentucky", "47,000 jobs, 2024; KY agency", "1", "$10 bn", "9,000", "KY source"] in rows
     notes = (out / "pages/notes.html").read_text(encoding="utf-8")
     assert notes.index("Investment by year") < notes.index('class="chart"') < notes.index("Text after the chart.")
 

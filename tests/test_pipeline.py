@@ -77,7 +77,7 @@ def test_a_mistake_in_a_template_expression_is_still_located(minimal_site: Path,
 
 def test_state_totals_agree_between_the_table_and_the_map_for_yen_amounts(minimal_site: Path, tmp_path: Path):
     path = minimal_site / "content/data/investments.csv"
-    path.write_text(path.read_text().replace("10000,USD,cumulative", "150000,JPY,cumulative"))
+    path.write_text(path.read_text().replace("10000,USD,announced", "150000,JPY,announced"))
     result = build(minimal_site, tmp_path / "out")
     soup = BeautifulSoup((tmp_path / "out/investment/index.html").read_text(), "html.parser")
     row = next(tr for tr in soup.select("table.by-state tbody tr") if tr.th.get_text() == "Kentucky")

@@ -85,6 +85,25 @@ def test_saved_changes_show_in_the_open_page_and_mistakes_show_as_an_overlay(bro
     page.close()
 
 
+def test_warnings_show_in_a_corner_panel_while_the_page_updates(browser, server):
+    site, base, _ = server
+    page = browser.new_page()
+    page.goto(base + "issues/trade.html")
+    edit(site / "content/issues/trade.yaml", "We buy your energy.", "We buy $5 bn of your energy.")
+    page.wait_for_function("() => document.querySelector('ol.points-to-make')"
+                           ".textContent.includes('We buy $5 bn of your energy.')", timeout=15_000)
+    panel = page.locator("#briefing-warnings")
+    panel.wait_for(state="attached", timeout=15_000)
+    assert panel.locator("summary").inner_text().startswith("1 warning in the book")
+    panel.locator("summary").click()
+    assert ("content/issues/trade.yaml:17:12: warning: points_to_make[1]: figure '$5 bn' is written into the text "
+            "without a source") in panel.inner_text()
+    assert page.locator("#briefing-errors").count() == 0  # a warning does not cover the page
+    edit(site / "content/issues/trade.yaml", "We buy $5 bn of your energy.", "We buy your energy.")
+    page.wait_for_function("() => !document.getElementById('briefing-warnings')", timeout=15_000)
+    page.close()
+
+
 def test_a_changed_stylesheet_reloads_the_page(browser, server):
     site, base, _ = server
     page = browser.new_page()

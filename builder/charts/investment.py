@@ -17,7 +17,7 @@ from typing import Any, Callable, Iterable, Optional, Sequence
 import altair as alt
 
 from ..geo import NATIONWIDE, STATES, State, state_bounds
-from ..model.book import Book
+from ..model.book import Book, Totals
 from ..model import charts as model
 from ..model.charts import ChartBlock
 from ..model.data import Investment
@@ -44,9 +44,12 @@ class Metric:
 
 METRICS = {
     "amount": Metric("amount", "Announced amount (US$ m)", "announced amount"),
-    "jobs": Metric("jobs", "Jobs (planned or current)", "jobs"),
+    "jobs": Metric("jobs", "Jobs at the projects (planned or current)", "jobs at the projects"),
     "projects": Metric("projects", "Number of projects", "number of projects"),
+    "employment": Metric("employment", "Employment at Japanese-owned companies (one basis)",
+                         "employment at Japanese-owned companies"),
 }
+OTHER_BASIS_FILL = "#e3cfa4"
 assert tuple(METRICS) == model.METRICS
 
 STATUS_LABELS = {"operating": "Operating", "under_construction": "Under construction",
@@ -60,7 +63,8 @@ def _latest(records: Iterable[Investment]) -> str:
     return max((r.status_as_of for r in records), default="")
 
 
-def caption_for(book: Book, records: Sequence[Investment], basis: str, left_out: int = 0) -> str:
+def caption_for(book: Book, records: Sequence[Investment], left_out: int = 0, shading: str = "",
+                basis: str = "announced") -> str:
     """Return the source and as-of line printed under a chart; left_out: nationwide records not drawn."""
     as_of = f"book as of {format_date(book.config.as_of)}."
     plural = left_out != 1
@@ -69,15 +73,23 @@ def caption_for(book: Book, records: Sequence[Investment], basis: str, left_out:
              "Investment page." if left_out else "")
     if not records:
         return f"No project records in this book are drawn here.{apart} The {as_of}"
-    sources = book.index.totals(records).sources
+    totals = book.index.totals(records, basis)
+    sources = totals.sources
     named = "; ".join(sources[:4]) + (f"; and {len(sources) - 4} more" if len(sources) > 4 else "")
     return (f"Source: {len(records)} project record{'s' if len(records) != 1 else ''} in this book "
             f"({named}); each record's source is listed on its state's page and on the Sources page. "
-            f"{basis}{apart} Status as of {_latest(records)} at the latest; {as_of}")
+            f"{amount_basis(totals, basis)}{apart}{shading} Status as of {_latest(records)} at the latest; {as_of}")
 
 
-AMOUNT_BASIS = ("Amounts are as announced (in US$, yen converted at the book's rate), jobs are planned "
-                "or current, each on its own basis: not comparable across states.")
+def amount_basis(totals: Totals, basis: str = "announced") -> str:
+    """Return what the amounts added up are, and which amounts are left out because their basis differs."""
+    text = (f"Amounts added up are {basis} amounts only (US$, yen converted at the book's rate); jobs are "
+            "planned or current, each on its own basis.")
+    if totals.apart:
+        kinds = ", ".join(f"{kind} {count:,}" for kind, count in totals.other_bases)
+        text += (f" {totals.apart:,} amount{'s' if totals.apart != 1 else ''} on other bases ({kinds}) "
+                 f"{'are' if totals.apart != 1 else 'is'} shown per project, never added in.")
+    return text
 
 
 # --- map: choropleth of states, with project sites -----------------------------------------
@@ -85,25 +97,29 @@ AMOUNT_BASIS = ("Amounts are as announced (in US$, yen converted at the book's r
 def state_rows(book: Book, records: Sequence[Investment]) -> list[dict[str, Any]]:
     """Return one row per state (all 50 and DC) with its totals; None where it has no records."""
     by_state = book.index.group((r for r in records if r.state in STATES), lambda r: r.state)
-    figures = {f.state: f for f in book.state_figures if f.measure == "jobs"}
+    figures = book.jobs_figures
     rows = []
     for state in sorted(STATES.values(), key=lambda s: s.fips):
         totals = by_state.get(state.code)
         count = totals.projects if totals else 0
         figure = figures.get(state.code)
+        shared = figure is not None and figure.basis == book.jobs_basis
         rows.append({
             "id": state.fips, "code": state.code, "state": state.name,
             "projects": count or None,
             "amount": totals.amount if totals else None,
             "jobs": totals.jobs if totals else None,
             "projects_text": str(count) if count else "none in this book",
-            "amount_text": format_amount_total(totals.amount if totals else None, bool(count)),
+            "amount_text": format_amount_total(totals.amount if totals else None, bool(count), totals.apart if totals else 0),
             "jobs_text": format_jobs_total(totals.jobs if totals else None, bool(count)),
             "basis": (f"Sum of {count} project record{'s' if count != 1 else ''} in this book"
                       if count else "No project records in this book"),
             "source": "; ".join(totals.sources) if totals else "—",
-            "state_figure": (f"{format_number(figure.value)} {figure.unit}, {figure.as_of} "
-                             f"({figure.source_org})" if figure else "—"),
+            "employment": figure.value if shared and figure else None,
+            "other_basis": bool(figure) and not shared,
+            "state_figure": (f"{format_number(figure.value)} {figure.unit}, {figure.period or figure.as_of}"
+                             f"{'' if shared else ' (another basis: ' + (figure.basis or 'not stated') + ')'}; "
+                             f"{figure.source_org}" if figure else "no figure in this book"),
         })
     return rows
 
@@ -169,7 +185,7 @@ def area_rows(book: Book, records: Sequence[Investment], colour: str) -> list[di
             "company": f"{len(mine):,} project sites in this area",
             "project": f"largest: {largest.company}, {largest.project}",
             "place": ", ".join(sorted({r.state for r in mine})),
-            "amount": f"{format_amount_total(totals.amount, True)} (disclosed amounts added up)",
+            "amount": f"{format_amount_total(totals.amount, True, totals.apart)} (announced amounts added up)",
             "jobs": format_jobs_total(totals.jobs, True),
             "status": "; ".join(f"{name} {count:,}" for name, count in sorted(statuses.items())),
             "source": f"{len(totals.sources)} sources; each project's is on its state's page",
@@ -178,8 +194,8 @@ def area_rows(book: Book, records: Sequence[Investment], colour: str) -> list[di
     return rows
 
 
-LOOKUP_FIELDS = ["code", "state", "projects", "amount", "jobs", "projects_text", "amount_text",
-                 "jobs_text", "basis", "source", "state_figure"]
+LOOKUP_FIELDS = ["code", "state", "projects", "amount", "jobs", "employment", "other_basis", "projects_text",
+                 "amount_text", "jobs_text", "basis", "source", "state_figure"]
 
 
 @lru_cache(maxsize=64)
@@ -201,21 +217,25 @@ def _map_structure(metric: str, colour: str, with_sites: bool, highlight: bool) 
         .transform_lookup(lookup="id", from_=alt.LookupData(alt.NamedData(name="states"), key="id",
                                                             fields=LOOKUP_FIELDS), default=None)
         .transform_calculate(value="isValid(datum[metric]) ? datum[metric] : null",
-                             describe=("'State: ' + datum.state + '; ' + (datum.projects ? 'Projects: ' + datum.projects_text + "
-                                       "'; Announced amount: ' + datum.amount_text + '; Jobs: ' + datum.jobs_text "
-                                       ": 'no project records in this book')"))
+                             describe=("'State: ' + datum.state + '; Employment at Japanese-owned companies: ' + "
+                                       "datum.state_figure + '; ' + (datum.projects ? 'Projects: ' + datum.projects_text + "
+                                       "'; Announced amount: ' + datum.amount_text + '; Jobs at the projects: ' + "
+                                       "datum.jobs_text : 'no project records in this book')"))
         .encode(
-            color=alt.Color("value:Q", title="State shading", legend=alt.Legend(orient="bottom-right"),
-                            scale=alt.Scale(scheme="blues", domainMin=0,
-                                            domainMax=alt.ExprRef(expr="domain_max[metric]"))),
+            # a state whose employment figure is on another basis is drawn apart, never on the shared scale
+            color=alt.condition(
+                "metric == 'employment' && datum.other_basis", alt.value(OTHER_BASIS_FILL),
+                alt.Color("value:Q", title="State shading", legend=alt.Legend(orient="bottom-right"),
+                          scale=alt.Scale(scheme="blues", domainMin=0,
+                                          domainMax=alt.ExprRef(expr="domain_max[metric]")))),
             description=alt.Description("describe:N"),
             tooltip=[alt.Tooltip("state:N", title="State"),
+                     alt.Tooltip("state_figure:N", title="Employment at Japanese-owned companies"),
                      alt.Tooltip("projects_text:N", title="Projects"),
                      alt.Tooltip("amount_text:N", title="Announced amount"),
-                     alt.Tooltip("jobs_text:N", title="Jobs"),
+                     alt.Tooltip("jobs_text:N", title="Jobs at the projects"),
                      alt.Tooltip("basis:N", title="Basis"),
-                     alt.Tooltip("source:N", title="Source"),
-                     alt.Tooltip("state_figure:N", title="State-reported jobs")])
+                     alt.Tooltip("source:N", title="Source")])
         .add_params(choice, alt.param(name="domain_max", value={}))
     )
     layers: list[Any] = [shapes]
@@ -287,27 +307,45 @@ def map_chart(book: Book, block: ChartBlock, records: Sequence[Investment],
     circles = (f"Circles: {located:,} project site{'s' if located != 1 else ''}"
                + (f" in {len(sites):,} areas" if len(sites) < located else "")
                + ", sized by amount; diamonds: amount not disclosed." if sites else "No project sites to show.")
-    spec["title"] = {"text": {"expr": _title_expr(title)}, "subtitle": f"Grey: no records in this book. {circles}"}
+    shared = sum(1 for row in states if row["employment"] is not None)
+    apart = sum(1 for row in states if row["other_basis"])
+    employment = (f"Employment shaded for {shared} state{'s' if shared != 1 else ''} on one basis"
+                  + (f" ({book.jobs_basis})" if book.jobs_basis else "")
+                  + (f"; tan: {apart} on another basis, not compared" if apart else "")
+                  + "; grey: no figure in this book.")
+    subtitle = (employment if block.metric == "employment" else "Grey: no records in this book.") + " " + circles
+    spec["title"] = {"text": {"expr": _title_expr(title)}, "subtitle": subtitle}
     spec["datasets"] = {"states": states, **({"sites": sites} if sites else {})}
     params = [*spec.get("params", []), *(p for layer in spec["layer"] for p in layer.get("params", []))]
     domain = next(p for p in params if p["name"] == "domain_max")
     domain["value"] = {key: max((row[key] or 0 for row in states), default=0) or 1 for key in METRICS}
-    if not any(row["projects"] for row in states):  # nothing to shade: no legend of an empty scale
+    shaded = shared if block.metric == "employment" else sum(1 for row in states if row["projects"])
+    if not shaded:  # nothing to shade: no legend of an empty scale
         spec["layer"][0]["encoding"]["color"]["legend"] = None
     if sites and all(site["size"] is None for site in sites):  # no amount to size circles by
         spec["layer"][-1]["encoding"]["size"]["legend"] = None
     if highlight is not None:
         spec["layer"][1]["transform"] = [{"filter": f"datum.id == '{highlight.fips}'"}]
         spec["projection"] = projection_for(highlight)
-    with_data = [s for s in states if s["projects"]]
-    table = Table(["State", "Projects", "Announced amount", "Jobs", "Source"],
-                  [[s["state"], s["projects_text"], s["amount_text"], s["jobs_text"], s["source"]]
-                   for s in with_data])
+    with_data = [s for s in states if s["projects"] or (block.metric == "employment" and
+                                                        (s["employment"] is not None or s["other_basis"]))]
+    columns = ["State", "Projects", "Announced amount", "Jobs at the projects", "Source"]
+    cells = [[s["state"], s["projects_text"], s["amount_text"], s["jobs_text"], s["source"]] for s in with_data]
+    if block.metric == "employment":
+        columns.insert(1, "Employment at Japanese-owned companies")
+        for row, s in zip(cells, with_data):
+            row.insert(1, s["state_figure"])
     where = "the United States" if highlight is None else highlight.name
-    description = (f"Map of {where}: states shaded by {metric.noun} from {len(records)} "
-                   f"project records ({len(with_data)} states with records; states without records in "
+    shading = (f"{shared} states shaded by employment at Japanese-owned companies on one basis"
+               f"{f' and {apart} on another basis drawn apart' if apart else ''}"
+               if block.metric == "employment" else
+               f"states shaded by {metric.noun} from {len(records)} project records")
+    description = (f"Map of {where}: {shading} ({len(with_data)} states in its table; states without data in "
                    f"grey), with {located} project sites sized by amount.")
-    return Chart(title, description, spec, caption_for(book, records, AMOUNT_BASIS), table, needs_geo=True)
+    note = (" Shading: employment at Japanese-owned companies" + (f", {book.jobs_basis}" if book.jobs_basis else "")
+            + "; each state's figure, period, basis and source are on its page." if block.metric == "employment" else "")
+    return Chart(title, description, spec, caption_for(book, records, shading=note), Table(columns, cells),
+                 needs_geo=True)
 
 
 STATUS_COLOURS = {"Operating": "#1b7f3b", "Under construction": "#1f5fa8", "Announced": "#e08a00",
@@ -329,29 +367,32 @@ def _title_expr(title: str) -> str:
 
 # --- bars: by sector, by year, by state -----------------------------------------------------
 
-def _grouped(book: Book, records: Sequence[Investment], key: Callable[[Investment], str]) -> list[dict[str, Any]]:
+def _grouped(book: Book, records: Sequence[Investment], key: Callable[[Investment], str],
+             basis: str) -> list[dict[str, Any]]:
     rows = []
-    for name, totals in book.index.group(records, key).items():
-        amount_text = format_amount_total(totals.amount, True)
+    for name, totals in book.index.group(records, key, basis).items():
+        amount_text = format_amount_total(totals.amount, True, totals.apart)
         jobs_text = format_jobs_total(totals.jobs, True)
+        amount_label = (format_millions(totals.amount) if totals.amount is not None
+                        else f"none {basis}" if totals.apart else "not disclosed")
         rows.append({"group": name, "projects": totals.projects,
                      "amount": totals.amount or 0, "jobs": totals.jobs or 0,
                      "amount_text": amount_text, "jobs_text": jobs_text,
-                     "amount_label": amount_text, "jobs_label": jobs_text,
+                     "amount_label": amount_label, "jobs_label": jobs_text,
                      "projects_label": f"{totals.projects:,}"})
     return rows
 
 
 @lru_cache(maxsize=64)
-def _bar_structure(metric: str, axis: str, sort_by_value: bool) -> str:
+def _bar_structure(metric: str, axis: str, sort_by_value: bool, basis: str) -> str:
     """Return the Vega-Lite of a bar chart without its data, title or height (as JSON text)."""
     order: Any = "-x" if sort_by_value else "ascending"
     base = alt.Chart(alt.NamedData(name="bars")).encode(
         y=alt.Y("group:N", title=axis, sort=order, axis=alt.Axis(labelLimit=240)),
-        x=alt.X(f"{metric}:Q", title=METRICS[metric].label))
+        x=alt.X(f"{metric}:Q", title=_amount_label(basis) if metric == "amount" else METRICS[metric].label))
     bars = base.mark_bar(color="#123c69").encode(
         tooltip=[alt.Tooltip("group:N", title=axis), alt.Tooltip("projects:Q", title="Projects"),
-                 alt.Tooltip("amount_text:N", title="Announced amount"),
+                 alt.Tooltip("amount_text:N", title=_amount_label(basis)),
                  alt.Tooltip("jobs_text:N", title="Jobs")])
     # every bar says its figure, so a short bar beside a long one still reads
     labels = base.mark_text(align="left", dx=4, color="#1b1f24").encode(text=alt.Text(f"{metric}_label:N"))
@@ -370,30 +411,38 @@ def _bar_chart(book: Book, block: ChartBlock, records: Sequence[Investment], axi
     drawn = [r for r in records if r.state != NATIONWIDE]  # a nationwide pledge is never added to projects
     left_out = len(records) - len(drawn)
     records = drawn
-    rows = _grouped(book, records, key)
-    spec = json.loads(_bar_structure(block.metric, axis, sort_by_value))
+    rows = _grouped(book, records, key, block.basis)
+    spec = json.loads(_bar_structure(block.metric, axis, sort_by_value, block.basis))
     spec.update(datasets={"bars": rows}, height=max(60, 26 * len(rows)), title=block.title or default_title)
-    table = Table([axis, "Projects", "Announced amount", "Jobs"],
+    table = Table([axis, "Projects", _amount_label(block.basis).replace(" (US$ m)", ""), "Jobs"],
                   [[r["group"], str(r["projects"]), r["amount_text"], r["jobs_text"]] for r in rows])
-    description = f"Bar chart of {metric.noun} by {axis.lower()}, {len(rows)} bars from {len(records)} project records."
+    description = f"Bar chart of {_noun(block)} by {axis.lower()}, {len(rows)} bars from {len(records)} project records."
     return Chart(block.title or default_title, description, spec,
-                 caption_for(book, records, AMOUNT_BASIS, left_out), table)
+                 caption_for(book, records, left_out, basis=block.basis), table)
+
+
+def _noun(block: ChartBlock) -> str:
+    return f"{block.basis} amount" if block.metric == "amount" else METRICS[block.metric].noun
+
+
+def _amount_label(basis: str) -> str:
+    return f"{basis.capitalize()} amount (US$ m)"
 
 
 def sectors_chart(book: Book, block: ChartBlock, records: Sequence[Investment],
                   highlight: Optional[State] = None) -> Chart:
     return _bar_chart(book, block, records, "Sector", lambda r: book.config.sector_label(r.sector),
-                      True, f"Japanese investment by sector: {METRICS[block.metric].noun}")
+                      True, f"Japanese investment by sector: {_noun(block)}")
 
 
 def years_chart(book: Book, block: ChartBlock, records: Sequence[Investment],
                 highlight: Optional[State] = None) -> Chart:
     return _bar_chart(book, block, records, "Year announced", lambda r: str(r.year), False,
-                      f"Japanese investment by year announced: {METRICS[block.metric].noun}")
+                      f"Japanese investment by year announced: {_noun(block)}")
 
 
 def states_chart(book: Book, block: ChartBlock, records: Sequence[Investment],
                  highlight: Optional[State] = None) -> Chart:
     return _bar_chart(book, block, [r for r in records if r.state in STATES], "State",
                       lambda r: STATES[r.state].name, True,
-                      f"Japanese investment by state: {METRICS[block.metric].noun}")
+                      f"Japanese investment by state: {_noun(block)}")

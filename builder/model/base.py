@@ -49,8 +49,17 @@ class Reference(Role):
     kind: str  # person, fact, issue, sector
 
 
-REFERENCE = re.compile(r"\{(fact|person|issue|state):([A-Za-z0-9-]+)\}")
-"""A reference in Markdown text, `{fact:id}`: the kind of item it names, and the id."""
+@dataclass(frozen=True)
+class Dated(Role):
+    """A date the book's as-of bounds: what it names was true, seen or published by then."""
+
+    what: str  # how a message names it: "as of", "published", "status as of"
+
+
+REFERENCE = re.compile(r"\{(fact|person|issue|state):([A-Za-z0-9-]+)((?:\|[A-Za-z0-9]+)*)\}")
+"""A reference in Markdown text, `{fact:id}` or `{fact:id|bn|1}`: the kind of item it names, the id,
+and for a fact how to write its figure (`|m`, `|bn`, `|tn` for the scale of money, `|0` to `|3`
+for the decimals)."""
 
 MARKDOWN = Text(markdown=True)
 POINTS = PointList()
@@ -92,6 +101,7 @@ class Origin:
 
 
 M = TypeVar("M", bound="Model")
+R = TypeVar("R", bound=Role)
 
 
 class Model(BaseModel):
@@ -142,7 +152,7 @@ class Value:
         """Return the name of the innermost field (`points_to_make` for points_to_make[2])."""
         return next((part for part in reversed(self.loc) if isinstance(part, str)), "")
 
-    def has(self, role_type: type[Role]) -> Optional[Role]:
+    def has(self, role_type: type[R]) -> Optional[R]:
         return next((r for r in self.roles if isinstance(r, role_type)), None)
 
 

@@ -7,6 +7,8 @@ made by handing the later stages a smaller book (`editions.select`).
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
+from datetime import date, timedelta
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Callable, Iterable, Optional, Sequence
@@ -16,15 +18,27 @@ from .charts import InvestmentFilter
 from .config import Config
 from .content import Fact, Issue, Page, Person, Schedule
 from .data import Investment, StateFigure
+from .fields import latest_day
+
+
+SUMMED_BASIS = "announced"
+"""The basis on which amounts are added up unless a chart asks for another; amounts on other bases
+are counted apart, never added in."""
 
 
 @dataclass(frozen=True)
 class Totals:
-    """Investment records added up: how many, the disclosed amounts in US$ m, and the jobs."""
+    """Investment records added up: how many, their announced amounts in US$ m, and the jobs."""
 
     records: tuple[Investment, ...]
-    amount: Optional[float]  # None when no record discloses an amount
+    amount: Optional[float]  # amounts on one basis only; None when no record has one
     jobs: Optional[int]  # None when no record gives jobs
+    other_bases: tuple[tuple[str, int], ...] = ()  # (basis, records) whose amounts are not added in
+
+    @property
+    def apart(self) -> int:
+        """Return how many records have an amount on another basis than the summed one."""
+        return sum(count for _, count in self.other_bases)
 
     @property
     def projects(self) -> int:
@@ -50,19 +64,29 @@ class InvestmentIndex:
             return record.amount / self.jpy_per_usd
         return record.amount
 
-    def totals(self, records: Iterable[Investment]) -> Totals:
-        """Add up some records."""
+    def totals(self, records: Iterable[Investment], basis: str = SUMMED_BASIS) -> Totals:
+        """Add up some records: their amounts on one basis (others counted apart), their jobs."""
         records = tuple(records)
-        amounts = [a for a in (self.usd(r) for r in records) if a is not None]
+        amounts, apart = [], Counter[str]()
+        for record in records:
+            amount = self.usd(record)
+            if amount is None:
+                continue
+            if record.basis == basis:
+                amounts.append(amount)
+            else:
+                apart[record.basis] += 1
         jobs = [r.jobs for r in records if r.jobs is not None]
-        return Totals(records, round(sum(amounts), 2) if amounts else None, sum(jobs) if jobs else None)
+        return Totals(records, round(sum(amounts), 2) if amounts else None, sum(jobs) if jobs else None,
+                      tuple(sorted(apart.items())))
 
-    def group(self, records: Iterable[Investment], key: Callable[[Investment], str]) -> dict[str, Totals]:
+    def group(self, records: Iterable[Investment], key: Callable[[Investment], str],
+              basis: str = SUMMED_BASIS) -> dict[str, Totals]:
         """Add up records by a key, in the order of the keys."""
         groups: dict[str, list[Investment]] = {}
         for record in records:
             groups.setdefault(key(record), []).append(record)
-        return {name: self.totals(mine) for name, mine in sorted(groups.items())}
+        return {name: self.totals(mine, basis) for name, mine in sorted(groups.items())}
 
     @cached_property
     def by_state(self) -> dict[str, Totals]:
@@ -187,6 +211,16 @@ class Book:
         return {p.id: p for p in self.people}
 
     @cached_property
+    def dated_before(self) -> date:
+        """Return the day before which a fact is too old to show without a 'dated' mark."""
+        years = self.config.figures.stale_after_years
+        return self.config.as_of - timedelta(days=round(365.25 * years))
+
+    def dated(self, fact: Fact) -> bool:
+        """Return whether a fact is older than the book's limit (its period's last day counts)."""
+        return not fact.proposal and latest_day(fact.as_of) < self.dated_before
+
+    @cached_property
     def fact_by_id(self) -> dict[str, Fact]:
         return {f.id: f for f in self.facts}
 
@@ -217,6 +251,25 @@ class Book:
         """Return the states that have any project or state-level figure, by name."""
         codes = {r.state for r in self.investments} | {f.state for f in self.state_figures}
         return sorted((STATES[c] for c in codes if c in STATES), key=lambda s: s.name)
+
+    @cached_property
+    def jobs_basis(self) -> str:
+        """Return the basis most states' jobs figures share: the one a map shades by."""
+        counts = Counter(f.basis for f in self.state_figures if f.measure == "jobs" and f.state in STATES)
+        return min(counts, key=lambda basis: (-counts[basis], basis)) if counts else ""
+
+    @cached_property
+    def jobs_figures(self) -> dict[str, StateFigure]:
+        """Return each state's jobs figure: the latest on the shared basis, or else its latest on another."""
+        chosen: dict[str, StateFigure] = {}
+        for figure in self.state_figures:
+            if figure.measure != "jobs" or figure.state not in STATES:
+                continue
+            rank = (figure.basis == self.jobs_basis, figure.as_of)
+            held = chosen.get(figure.state)
+            if held is None or rank > (held.basis == self.jobs_basis, held.as_of):
+                chosen[figure.state] = figure
+        return chosen
 
     def figures_for(self, code: str, measure: Optional[str] = None) -> list[StateFigure]:
         """Return a state's (or the nation's, `US`) figures, of one measure if given."""

@@ -7,10 +7,11 @@ from typing import Any
 from pydantic import Field, model_validator
 
 from .base import Model
+from .data import AMOUNT_BASES
 from .fields import SectorList, TextList, one_of
 
 KINDS = ("map", "sectors", "years", "states", "vega-lite")
-METRICS = ("amount", "jobs", "projects")
+METRICS = ("amount", "jobs", "projects", "employment")
 COLOURS = ("sector", "status")
 
 
@@ -41,6 +42,7 @@ class ChartBlock(Model):
     kind: one_of("chart kind", KINDS)  # type: ignore[valid-type]
     metric: one_of("metric", METRICS) = "amount"  # type: ignore[valid-type]
     colour: one_of("colour", COLOURS) = "sector"  # type: ignore[valid-type]
+    basis: one_of("amount basis", AMOUNT_BASES) = "announced"  # type: ignore[valid-type]  # the amounts added up
     filter: InvestmentFilter = Field(default_factory=InvestmentFilter)
     title: str = ""
     caption: str = ""

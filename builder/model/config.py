@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Optional
+from typing import Annotated, Optional
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, PositiveFloat, PositiveInt, PrivateAttr, field_validator
 
-from .base import Markdown, Model, Points
-from .fields import Ref, Slug, Url, one_of
+from .base import Dated, Markdown, Model, Points
+from .fields import Published, Ref, Slug, Url, one_of
 
 # Sections a book can list in `nav`; free pages are added as `pages/<id>`.
 SECTIONS = ("home", "programme", "issues", "people", "facts", "investment", "sources")
@@ -29,6 +29,7 @@ class SourceRef(Model):
 
     label: str
     url: Url
+    published: Optional[Published] = None
     accessed: Optional[date] = None
 
 
@@ -43,7 +44,7 @@ class Currency(Model):
     """The rate used to show yen figures in dollars."""
 
     jpy_per_usd: PositiveFloat
-    as_of: date
+    as_of: Annotated[date, Dated("as of")]
     source: SourceRef
     approximate: bool = False
 
@@ -71,6 +72,12 @@ class Limits(Model):
     yaml_values: PositiveInt = 200_000  # values in one YAML file, counting what aliases repeat
 
 
+class FigureChecks(Model):
+    """How the build holds the book's figures to its as-of date."""
+
+    stale_after_years: PositiveFloat = 2  # a fact older than this before the book's as-of is "dated"
+
+
 class Config(Model):
     """Everything in site.yaml."""
 
@@ -93,6 +100,7 @@ class Config(Model):
     sectors: list[Sector] = Field(min_length=1)
     markdown: MarkdownSettings = Field(default_factory=MarkdownSettings)
     limits: Limits = Field(default_factory=Limits)
+    figures: FigureChecks = Field(default_factory=FigureChecks)
     _labels: Optional[dict[str, str]] = PrivateAttr(default=None)
 
     _tz = field_validator("home_timezone")(check_timezone)

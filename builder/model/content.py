@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Literal, Optional
+from typing import Annotated, Literal, Optional
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from ..source.pages import chart_fences
-from .base import Markdown, Model, Points
+from .base import Dated, Markdown, Model, Points
 from .charts import ChartBlock, InvestmentFilter
 from .config import SourceRef, check_timezone
-from .fields import PartialDate, Ref, Slug
+from .fields import AsOf, PartialDate, Ref, Slug, one_of
 
 
 class Clearance(Model):
@@ -75,7 +75,7 @@ class CareerStep(Model):
 
 
 class Meeting(Model):
-    date: PartialDate
+    date: Annotated[PartialDate, Dated("met on")]
     venue: str
     note: Markdown = ""
 
@@ -133,19 +133,35 @@ class Schedule(Model):
     _tz = field_validator("timezone")(check_timezone)
 
 
+FACT_BASES = ("sourced", "proposal")
+
+
 class Fact(Model):
-    """A key figure with its source."""
+    """A key figure with its source, or the book's own proposal."""
 
     id: Slug
     label: str
     value: float
     unit: str
-    period: str = ""
-    as_of: PartialDate
+    period: str = ""  # what the figure measures (FY2025, 2023): apart from when it was true or said
+    as_of: AsOf
     topic: str = "General"
     approximate: bool = False
+    basis: one_of("basis", FACT_BASES) = "sourced"  # type: ignore[valid-type]
+    dated_because: str = ""  # why a figure older than the book's limit is still the one to use
     note: Markdown = ""
-    source: SourceRef
+    source: Optional[SourceRef] = None
+
+    @model_validator(mode="after")
+    def _sourced(self) -> "Fact":
+        if self.basis == "sourced" and self.source is None:
+            raise ValueError("a fact needs its source (label and url), unless it is the book's own "
+                             "proposal: basis: proposal")
+        return self
+
+    @property
+    def proposal(self) -> bool:
+        return self.basis == "proposal"
 
 
 class FactsFile(Model):

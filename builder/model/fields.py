@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 from pydantic import AfterValidator, BeforeValidator
 
 from ..errors import did_you_mean
-from .base import Reference
+from .base import Dated, Reference
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
@@ -60,6 +60,29 @@ def _check_partial_date(value: Any) -> str:
 
 PartialDate = Annotated[str, BeforeValidator(_check_partial_date)]
 """A date known to the year, month or day: `2024`, `2024-12`, `2024-12-16`."""
+
+AsOf = Annotated[PartialDate, Dated("as of")]
+"""The date a figure or status was true: it may not be after the book's as-of date."""
+
+Published = Annotated[PartialDate, Dated("published")]
+"""The date a source was published: it may not be after the book's as-of date."""
+
+
+def earliest_day(value: str) -> date:
+    """Return the first day a partial date can mean: `2025-02` is 1 Feb 2025."""
+    year, month, day = _PARTIAL_DATE.match(value).groups()  # type: ignore[union-attr]  # validated
+    return date(int(year), int(month or 1), int(day or 1))
+
+
+def latest_day(value: str) -> date:
+    """Return the last day a partial date can mean: `2023` is 31 Dec 2023."""
+    year, month, day = _PARTIAL_DATE.match(value).groups()  # type: ignore[union-attr]  # validated
+    if day:
+        return date(int(year), int(month), int(day))
+    if month:
+        following = date(int(year) + (month == "12"), 1 if month == "12" else int(month) + 1, 1)
+        return date.fromordinal(following.toordinal() - 1)
+    return date(int(year), 12, 31)
 
 
 def _empty_to_none(value: Any) -> Any:

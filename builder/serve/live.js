@@ -31,6 +31,39 @@
   function hide() {
     if (overlay) { overlay.remove(); overlay = null; }
   }
+  /* warnings do not stop the build: a small panel in a corner, which the writer can close */
+  var notes = null;
+  var dismissed = "";
+  function warn(warnings) {
+    var key = warnings.join("\n");
+    if (notes) { notes.remove(); notes = null; }
+    if (!warnings.length || key === dismissed) { return; }
+    notes = document.createElement("details");
+    notes.id = "briefing-warnings";
+    notes.setAttribute("role", "status");
+    notes.style.cssText = "position:fixed;right:1rem;bottom:1rem;z-index:2147483646;max-width:min(44rem,90vw);" +
+      "max-height:60vh;overflow:auto;background:#fff8e6;color:#4a3300;border:1px solid #e0b04a;border-radius:6px;" +
+      "box-shadow:0 2px 10px rgba(0,0,0,.2);font:13px/1.45 ui-monospace,Menlo,Consolas,monospace;padding:.5rem .8rem";
+    var summary = document.createElement("summary");
+    summary.style.cssText = "cursor:pointer;font:600 14px system-ui,sans-serif";
+    summary.textContent = warnings.length + (warnings.length === 1 ? " warning" : " warnings") + " in the book";
+    var close = document.createElement("button");
+    close.type = "button";
+    close.textContent = "Close";
+    close.style.cssText = "margin-left:1rem;font:13px system-ui,sans-serif";
+    close.addEventListener("click", function (event) {
+      event.preventDefault(); dismissed = key; notes.remove(); notes = null;
+    });
+    summary.appendChild(close);
+    notes.appendChild(summary);
+    warnings.forEach(function (text) {
+      var line = document.createElement("pre");
+      line.style.cssText = "margin:.3rem 0;white-space:pre-wrap";
+      line.textContent = text;
+      notes.appendChild(line);
+    });
+    document.documentElement.appendChild(notes);  /* outside the body, which a live update replaces */
+  }
   function scripts(doc) {
     return Array.prototype.map.call(doc.querySelectorAll("script[src], link[rel=stylesheet]"),
       function (el) { return el.getAttribute("src") || el.getAttribute("href"); }).join(" ");
@@ -70,5 +103,6 @@
     if (state.problems.length) { show(state.problems); return; }
     hide();
     if (state.build !== build) { update(state); }
+    warn(state.warnings || []);
   });
 })();

@@ -26,18 +26,22 @@ class State:
     problems: list[Problem] = field(default_factory=list)
     build: int = 0
     changed: Optional[list[str]] = None  # files that differ from the previous build; None: unknown
+    warnings: list[Problem] = field(default_factory=list)  # of the last good build
 
     def message(self) -> str:
         """Return the event sent to open pages about this state."""
         return json.dumps({"build": self.build, "changed": self.changed,
-                           "problems": [p.format() for p in self.problems]})
+                           "problems": [p.format() for p in self.problems],
+                           "warnings": [p.format() for p in self.warnings]})
 
 
 class LiveBook:
     """Rebuild a book on demand and tell waiting browsers about each attempt."""
 
-    def __init__(self, root: Path, log: Callable[[str], None], report: Callable[[list[Problem]], None]):
+    def __init__(self, root: Path, log: Callable[[str], None], report: Callable[[list[Problem]], None],
+                 strict: bool = False):
         self.root = root
+        self.strict = strict
         self.log = log
         self.report = report
         self.state = State()
@@ -51,7 +55,7 @@ class LiveBook:
         """Build the book; keep the last good files if the content has mistakes."""
         started = time.perf_counter()
         try:
-            result = build(self.root, write=False, static_charts=True, cache=self.cache)
+            result = build(self.root, write=False, static_charts=True, cache=self.cache, strict=self.strict)
         except ContentError as exc:
             self.report(exc.problems)
             self.log(f"{len(exc.problems)} error(s); still serving the last good build")
@@ -67,7 +71,7 @@ class LiveBook:
         self.log(f"Built {result.pages} pages in {elapsed:.0f} ms{f' ({reason})' if reason else ''}")
         old = self.state.files
         changed = sorted(k for k in old.keys() | result.files.keys() if old.get(k) != result.files.get(k))
-        self._publish(State(result.files, [], self.state.build + 1, changed if old else None))
+        self._publish(State(result.files, [], self.state.build + 1, changed if old else None, result.warnings))
 
     def _publish(self, state: State) -> None:
         with self.changed:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from decimal import ROUND_HALF_UP, Decimal
 from datetime import date
+from dataclasses import dataclass
 from typing import Optional
 
 from ..model.config import Currency
@@ -69,10 +70,15 @@ def format_date(day: date) -> str:
     return f"{day.day} {day:%b %Y}"
 
 
-def format_amount_total(amount: Optional[float], has_records: bool) -> str:
-    """Format a total in US$ m: `not disclosed` when its records give no amount, `—` with no records."""
+def format_amount_total(amount: Optional[float], has_records: bool, apart: int = 0) -> str:
+    """Format a total of announced amounts in US$ m, saying how many amounts on other bases are left out.
+
+    `not disclosed` when its records give no amount, `—` with no records."""
+    others = f"{apart:,} on other bases, not added in" if apart else ""
     if amount is not None:
-        return format_millions(amount)
+        return format_millions(amount) + (f" ({others})" if others else "")
+    if others:
+        return f"none announced ({others})"
     return "not disclosed" if has_records else "—"
 
 
@@ -81,3 +87,106 @@ def format_jobs_total(jobs: Optional[int], has_records: bool) -> str:
     if jobs is not None:
         return format_number(jobs)
     return "not disclosed" if has_records else "—"
+
+
+# --- figures written into prose -------------------------------------------------------------
+
+_NUMBER = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+_SCALE_WORDS = {"m": 1e6, "mn": 1e6, "million": 1e6, "bn": 1e9, "billion": 1e9, "tn": 1e12, "trillion": 1e12,
+                "k": 1e3, "thousand": 1e3}
+_UNITS = ("miles", "mile", "km", "kilometres", "kilometers", "tonnes", "tons", "barrels", "bbl", "MT",
+          "jobs", "workers", "employees", "troops", "personnel", "vehicles", "cars", "units", "people",
+          "companies", "sites", "plants", "aircraft", "ships")
+_PROSE_FIGURE = re.compile(
+    r"(?P<money>(?:US\$|\$|¥|€|£)\s?(?P<mnum>" + _NUMBER + r")(?:\s?(?P<mscale>bn|tn|mn|m|k|billion|trillion|million)\b)?)"
+    r"|(?P<words>\b(?P<wnum>" + _NUMBER + r")\s?(?P<wscale>bn|tn|billion|trillion|million)\b(?:\s(?P<wcur>yen|dollars))?)"
+    r"|(?P<cur>\b(?P<cnum>" + _NUMBER + r")\s(?P<ccur>yen|dollars)\b)"
+    r"|(?P<pct>\b(?P<pnum>" + _NUMBER + r")\s?(?:%|per ?cent\b|percent\b))"
+    r"|(?P<unit>\b(?P<unum>" + _NUMBER + r")\s(?P<uname>" + "|".join(_UNITS) + r")\b)"
+    r"|(?P<large>\b(?P<lnum>\d{1,3}(?:,\d{3})+|\d{5,})\b)")
+_SKIP = re.compile(r"`[^`\n]*`|\]\([^)\n]*\)|<https?://[^>\s]*>|https?://\S+|\{[a-z]+:[^}\n]*\}")
+
+
+@dataclass(frozen=True)
+class ProseFigure:
+    """A figure written straight into a text: where, as written, and what it is worth."""
+
+    line: int  # 0-based, within the text
+    column: int  # 0-based
+    written: str
+    value: float  # in units (dollars, yen), or the percentage, or the count
+    kind: str  # USD, JPY, %, or a unit word
+
+
+def _value(number: str) -> float:
+    return float(number.replace(",", ""))
+
+
+def prose_figures(text: str) -> list[ProseFigure]:
+    """Return the money, percentages and large numbers written into a text without a `{fact:id}`.
+
+    Years (1800 to 2100 written as four digits), numbers under a hundred with a unit, and what
+    code spans, link targets and references hold are not figures here.
+    """
+    found = []
+    for line_no, line in enumerate(text.splitlines()):
+        blank = _SKIP.sub(lambda m: " " * len(m.group(0)), line)
+        for m in _PROSE_FIGURE.finditer(blank):
+            if m.group("money"):
+                symbol = m.group("money").lstrip()[0]
+                kind = {"¥": "JPY", "€": "EUR", "£": "GBP"}.get(symbol, "USD")
+                value = _value(m.group("mnum")) * _SCALE_WORDS.get(m.group("mscale") or "", 1)
+            elif m.group("words"):
+                kind = "JPY" if m.group("wcur") == "yen" else "USD" if m.group("wcur") else "count"
+                value = _value(m.group("wnum")) * _SCALE_WORDS[m.group("wscale")]
+            elif m.group("cur"):
+                kind, value = ("JPY" if m.group("ccur") == "yen" else "USD"), _value(m.group("cnum"))
+            elif m.group("pct"):
+                kind, value = "%", _value(m.group("pnum"))
+            elif m.group("unit"):
+                kind, value = m.group("uname"), _value(m.group("unum"))
+                if value < 100:
+                    continue
+            else:
+                kind, value = "count", _value(m.group("lnum"))
+            found.append(ProseFigure(line_no, m.start(), line[m.start():m.end()].strip(), value, kind))
+    return found
+
+
+def fact_value(value: float, unit: str) -> tuple[float, str]:
+    """Return a fact's value in units and its kind, as prose_figures reports them: (8.7e12, 'JPY')."""
+    money = money_unit(unit)
+    if money:
+        return value * money[1], money[0]
+    return value, unit
+
+
+def written(value: float, unit: str, options: tuple[str, ...] = ()) -> str:
+    """Format a fact's value as a `{fact:id|…}` reference asks: `|bn` or `|tn` for the scale, `|0`-`|3` digits."""
+    digits = next((int(o) for o in options if o.isdigit()), None)
+    scale = next((o for o in options if o in _SCALE), None)
+    money = money_unit(unit)
+    if money and scale:
+        amount = value * money[1] / _SCALE[scale]
+        return f"{_SYMBOL.get(money[0], money[0] + ' ')}{format_number(amount, 2 if digits is None else digits)} {scale}"
+    if money:
+        return format_money(value * money[1], money[0], digits=2 if digits is None else digits)
+    if digits is not None:
+        return f"{format_number(value, digits)}%" if unit == "%" else f"{format_number(value, digits)} {unit}".strip()
+    return format_value(value, unit)
+
+
+REFERENCE_OPTIONS = ("m", "bn", "tn", "0", "1", "2", "3")
+
+
+def option_problem(unit: str, options: tuple[str, ...]) -> str:
+    """Return what is wrong with a fact reference's options for a fact of this unit, or ''."""
+    for option in options:
+        if option not in REFERENCE_OPTIONS:
+            return (f"unknown option '|{option}' in a fact reference: use |m, |bn or |tn for the scale "
+                    "of money and |0 to |3 for the decimals, as in {fact:id|bn|1}")
+        if option in _SCALE and not money_unit(unit):
+            return f"'|{option}' sets the scale of money, but this fact's unit is '{unit}'"
+    if len([o for o in options if o.isdigit()]) > 1 or len([o for o in options if o in _SCALE]) > 1:
+        return "a fact reference takes at most one scale and one number of decimals"
+    return ""

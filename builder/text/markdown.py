@@ -35,7 +35,7 @@ from ..model.book import Book
 from ..model.content import Fact
 from ..source.pages import chart_fences
 from . import safety
-from .figures import format_value, in_dollars
+from .figures import in_dollars, written
 
 _MARK = re.compile("\ue000(\\d+)\ue001")
 _MARK_CHARS = re.compile("[\ue000\ue001]")
@@ -65,7 +65,7 @@ class _References(InlineProcessor):
         self.converter = converter
 
     def handleMatch(self, m: re.Match[str], data: str) -> tuple[Any, int, int]:  # type: ignore[override]  # noqa: N802
-        return AtomicString(self.converter.mark(m.group(1), m.group(2))), m.start(0), m.end(0)
+        return AtomicString(self.converter.mark(m.group(1), m.group(2) + m.group(3))), m.start(0), m.end(0)
 
 
 class _ChartFences(Preprocessor):
@@ -236,6 +236,7 @@ class TextRenderer:
     def shown(self, kind: str, ref: str) -> str:
         """Return a hash of what a `{kind:ref}` reference shows, so a page knows when to redraw it."""
         book = self.book
+        ref = ref.split("|")[0]
         if kind == "fact" and ref in book.fact_by_id:
             return book.fact_by_id[ref].fingerprint
         if kind == "person" and ref in book.person_by_id:
@@ -289,8 +290,10 @@ class TextRenderer:
             if STATES[ref] in book.states_with_data:
                 return self._link(self.links.state_url(ref), name, "ref-state", page_url)
             return f"<span>{escape(name)}</span>"
-        if kind == "fact" and ref in book.fact_by_id:
-            return self._figure(book.fact_by_id[ref], citations)
+        if kind == "fact":
+            fact_id, *options = ref.split("|")
+            if fact_id in book.fact_by_id:
+                return self._figure(book.fact_by_id[fact_id], citations, tuple(options))
         if kind == "chart":
             return ""  # a chart fence in a text that shows no charts
         raise ValueError(f"unknown reference {{{kind}:{ref}}}")  # validation catches these first
@@ -299,11 +302,11 @@ class TextRenderer:
         href = self.links.relative(target, page_url)
         return f'<a href="{_attr(href)}" class="{css}">{_text(text)}</a>'
 
-    def _figure(self, fact: Fact, citations: Citations) -> str:
-        """Return a cited figure: its value, its dollar value if in yen, and a note number."""
+    def _figure(self, fact: Fact, citations: Citations, options: tuple[str, ...] = ()) -> str:
+        """Return a cited figure: its value (as the reference asks), its dollar value if in yen, a note number."""
         number = citations.number(fact)
         dollars = in_dollars(fact.value, fact.unit, self.book.config.currency)
-        return (f'<span class="figure" title="{_attr(fact.label)}">{_text(format_value(fact.value, fact.unit))}'
+        return (f'<span class="figure" title="{_attr(fact.label)}">{_text(written(fact.value, fact.unit, options))}'
                 f'<sup class="cite"><a href="#cite-{number}" id="citeref-{_attr(fact.id)}-{number}">{number}</a>'
                 f'</sup>{" (" + _text(dollars) + ")" if dollars else ""}</span>')
 

@@ -17,6 +17,7 @@ from ..model.data import Investment
 from ..source import Sources
 from ..source.table import RowLocation
 from ..text.markdown import Converter
+from .asof import as_of_problems
 from .charts import check_charts
 from .items import Items, validate_items
 from .references import check_references, check_unique, every_item, id_tables, item_references
@@ -40,7 +41,7 @@ def validate(sources: Sources) -> tuple[Book, list[Problem]]:
     problems.extend(check_references(book, items.broken_ids))
     problems.extend(check_items(book, items.broken_ids, sources.cache))
     specs: dict[str, dict[str, Any]] = {}
-    problems.extend(check_charts(book, sources, specs))
+    problems.extend(check_charts(book, sources, specs, "company:*" in items.broken_ids))
     problems.raise_if_errors()
     if specs:
         index = book.index
@@ -59,11 +60,14 @@ def check_items(book: Book, broken_ids: Iterable[str], cache: BuildCache) -> lis
     tables = id_tables(book, broken)
     converter = Converter(book.config.markdown.allow_html)
     names = digest(*(f"{kind}:{','.join(sorted(table))}" for kind, table in sorted(tables.items())),
-                   *sorted(converter.allow_html), *(s.code for s in book.states_with_data))
+                   *sorted(converter.allow_html), *(s.code for s in book.states_with_data),
+                   book.config.as_of.isoformat(), str(book.config.figures.stale_after_years),
+                   *(f"{f.id}={f.value} {f.unit}" for f in book.facts))  # facts: named by figure warnings
     problems: list[Problem] = []
 
     def verdict(item: Model) -> list[Problem]:
-        return [*item_references(item, tables, broken), *item_texts(book, item, converter, cache.markdown, broken)]
+        return [*item_references(item, tables, broken), *item_texts(book, item, converter, cache.markdown, broken),
+                *as_of_problems(book, item)]
 
     for item in every_item(book, rows=False):
         where = _origin_key(item)

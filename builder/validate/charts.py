@@ -12,20 +12,23 @@ from .references import check_filter
 from .specs import SpecError, load_spec
 
 
-def check_charts(book: Book, sources: Sources, specs: dict[str, dict[str, Any]]) -> Iterator[Problem]:
-    """Check every chart block; load each spec file once into specs (by path)."""
+def check_charts(book: Book, sources: Sources, specs: dict[str, dict[str, Any]],
+                 rows_missing: bool = False) -> Iterator[Problem]:
+    """Check every chart block; load each spec file once into specs (by path).
+
+    rows_missing: some investment rows had mistakes, so what a block selects is not known yet."""
     for issue in book.issues:
         for i, block in enumerate(issue.charts):
             def at(*sub: Any, _i: int = i, _issue: Any = issue, **kw: Any) -> Problem:
                 return _issue.problem("charts", _i, *sub, **kw)
-            yield from _check_block(book, sources, specs, block, at, filters_checked=True)
+            yield from _check_block(book, sources, specs, block, at, True, rows_missing)
     for page in book.pages:
         for block in page.charts:
-            yield from _check_block(book, sources, specs, block, block.problem, filters_checked=False)
+            yield from _check_block(book, sources, specs, block, block.problem, False, rows_missing)
 
 
 def _check_block(book: Book, sources: Sources, specs: dict[str, dict[str, Any]], block: ChartBlock,
-                 at: Callable[..., Problem], filters_checked: bool) -> Iterator[Problem]:
+                 at: Callable[..., Problem], filters_checked: bool, rows_missing: bool) -> Iterator[Problem]:
     if block.kind == "vega-lite":
         if block.spec not in specs:
             try:
@@ -38,6 +41,23 @@ def _check_block(book: Book, sources: Sources, specs: dict[str, dict[str, Any]],
         if problems:
             yield from problems
             return
-    if not any(block.filter.matches(r) for r in book.investments):
+    if block.metric == "employment":
+        if block.kind != "map":
+            yield at("metric", message="employment is a figure per state, so only a map can show it: use "
+                     "kind: map, or metric: jobs for the jobs of the projects drawn")
+        elif not book.jobs_figures:
+            yield at("metric", message="no state has a jobs figure in content/data/states.csv, so there is no "
+                     "employment to shade states by: use metric: jobs, projects or amount")
+    if rows_missing:
+        return
+    selected = [r for r in book.investments if block.filter.matches(r)]
+    if not selected:
         yield at("filter", severity="warning",
                  message="matches no investment records; the chart will have no data")
+    elif block.metric == "amount" and block.kind != "map" and all(r.basis != block.basis for r in selected):
+        kinds = sorted({r.basis for r in selected if r.basis and r.basis != "not disclosed"})
+        yield at("metric", message=(
+            f"the records this chart selects have no {block.basis} amount to add up (their amounts are "
+            f"{', '.join(kinds) or 'not disclosed'}), and amounts on different bases are never added "
+            "together: name the basis to add up (basis: " + (kinds[0] if kinds else "cumulative") +
+            "), or use metric: jobs or projects"))

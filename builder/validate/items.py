@@ -83,7 +83,10 @@ def validate_items(sources: Sources, problems: list[Problem]) -> Items:
             items.facts = list(facts_file.facts)
     items.pages = [page for page in (_page(sources, p, problems) for p in sources.pages) if page]
     if INVESTMENTS_FILE in sources.tables:
+        before = len(problems)
         items.investments = validate_table(sources, sources.tables[INVESTMENTS_FILE], Investment, problems)
+        if any(p.severity == "error" for p in problems[before:]):
+            items.broken_ids.add("company:*")  # a row left out may be what a filter or chart selects
     if STATES_FILE in sources.tables:
         items.state_figures = validate_table(sources, sources.tables[STATES_FILE], StateFigure, problems)
     return items

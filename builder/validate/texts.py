@@ -15,7 +15,9 @@ from ..cache import Store
 from ..errors import Problem
 from ..model.base import REFERENCE, Model, Text, strings
 from ..model.book import Book
+from ..model.content import Fact
 from ..source.pages import chart_fences
+from ..text.figures import fact_value, option_problem, prose_figures
 from ..text.markdown import Converter, Fragment, convert_cached
 from .references import reference_problem
 
@@ -25,14 +27,16 @@ _OPENED = re.compile(r"\{(fact|person|issue|state):")
 def item_texts(book: Book, item: Model, converter: Converter, store: Store[Any],
                broken: Mapping[str, object]) -> Iterator[Problem]:
     """Report what is wrong in the texts of one item."""
+    figures = not isinstance(item, Fact)  # a fact's note speaks of the fact, which has its source
     for value in strings(item):
         role = value.has(Text)
-        markdown = isinstance(role, Text) and role.markdown
+        markdown = role is not None and role.markdown
         if not markdown and "{" not in value.value:
             continue  # plain text with no reference in it: nothing to check
         fragment = convert_cached(value.value, converter, store) if markdown else None
-        for offset, column, message in _text_problems(book, value.value, value.field, fragment, broken):
-            yield item.problem(*value.loc, message=message, text_at=(offset, column))
+        for offset, column, message, severity in _text_problems(book, value.value, value.field, fragment,
+                                                                broken, figures):
+            yield item.problem(*value.loc, message=message, text_at=(offset, column), severity=severity)
 
 
 def check_page_bodies(book: Book, converter: Converter, store: Store[Any],
@@ -41,35 +45,60 @@ def check_page_bodies(book: Book, converter: Converter, store: Store[Any],
     for page in book.pages:
         body = _without_fences(page.body)
         fragment = convert_cached(page.body, converter, store)
-        for offset, column, message in _text_problems(book, body, "", fragment, broken):
-            yield Problem(page.path, page.body_line + offset, column + 1, "", message)
+        for offset, column, message, severity in _text_problems(book, body, "", fragment, broken):
+            yield Problem(page.path, page.body_line + offset, column + 1, "", message, severity)
 
 
 def _text_problems(book: Book, text: str, field: str, fragment: Optional[Fragment],
-                   broken: Mapping[str, object]) -> Iterator[tuple[int, int, str]]:
-    """Yield (line offset, column, message) for each problem of one text (fragment: as Markdown)."""
+                   broken: Mapping[str, object], figures: bool = True) -> Iterator[tuple[int, int, str, str]]:
+    """Yield (line offset, column, message, severity) for each problem of one text (fragment: as Markdown)."""
     lines = text.splitlines()
     for line_no, line in enumerate(lines):
         closed = {m.start() for m in REFERENCE.finditer(line)}
         for match in _OPENED.finditer(line):
             if match.start() not in closed:
                 yield line_no, match.start(), (f"'{line[match.start():match.start() + 40]}' is not a complete "
-                                               f"reference: write {{{match.group(1)}:id}}, with the closing brace")
+                                               f"reference: write {{{match.group(1)}:id}}, with the closing brace"), "error"
         for match in REFERENCE.finditer(line):
             if fragment is None:
                 yield line_no, match.start(), (
                     f"{match.group(0)} is not shown as a reference in '{field}', which is plain "
-                    "text; write it out, or move it to a field such as background")
+                    "text; write it out, or move it to a field such as background"), "error"
                 continue
             if match.group(2) in broken or f"{match.group(1)}:*" in broken:
                 continue
             unknown = reference_problem(book, match.group(1), match.group(2))
             if unknown:
-                yield line_no, match.start(), unknown
+                yield line_no, match.start(), unknown, "error"
+            elif match.group(3):
+                options = tuple(match.group(3).split("|")[1:])
+                wrong = (option_problem(book.fact_by_id[match.group(2)].unit, options) if match.group(1) == "fact"
+                         else f"only a fact reference takes options such as |bn: {match.group(0)}")
+                if wrong:
+                    yield line_no, match.start(), wrong, "error"
     if fragment is not None:
         for problem in fragment.problems:
             line_no, column = _find(lines, problem.needle)
-            yield line_no, column, problem.message
+            yield line_no, column, problem.message, "error"
+        if figures:
+            for figure in prose_figures(text):
+                yield figure.line, figure.column, _unsourced(book, figure.written, figure.value, figure.kind), "warning"
+
+
+def _unsourced(book: Book, written: str, value: float, kind: str) -> str:
+    """Return the warning for a figure typed into prose, naming a fact that holds it if one does."""
+    near = [f.id for f in book.facts if _close(fact_value(f.value, f.unit), value, kind)]
+    hint = (f"; fact '{near[0]}' has this value: if it is the same figure, write {{fact:{near[0]}}} "
+            "(|bn, |tn or |0 to |3 round it as written)"
+            if near else "; add it to content/facts.yaml with its source and date, and write {fact:id} here")
+    return f"figure '{written}' is written into the text without a source{hint}"
+
+
+def _close(fact: tuple[float, str], value: float, kind: str) -> bool:
+    amount, fact_kind = fact
+    money_or_share = ("USD", "JPY", "EUR", "GBP", "%")
+    same = fact_kind == kind or (fact_kind not in money_or_share and kind not in money_or_share)
+    return same and amount != 0 and abs(amount - value) <= 0.05 * abs(amount)
 
 
 def _find(lines: list[str], needle: str) -> tuple[int, int]:

@@ -175,7 +175,8 @@ def plan_pages(book: Book, changes: Optional[BookChanges] = None,
 
     everything = book.investments
     issues = [issue_summary(i) for i in book.issues]
-    home_map = [chart("map", everything)] if everything else []
+    shade = "employment" if book.jobs_figures else "jobs"  # states on one basis, where the book has figures
+    home_map = [chart("map", everything, metric=shade)] if everything else []
     plans = [PagePlan(urls.HOME, "home.html", book.config.title, "home", {
         "charts": home_map, "issues": issues, "schedule": book.schedule,
         "principal": person_summary(book.principal), "counterpart": person_summary(book.counterpart)})]
@@ -201,7 +202,7 @@ def plan_pages(book: Book, changes: Optional[BookChanges] = None,
         plans.append(PagePlan(urls.person_url(person.id), "person.html", person.name, "people", {
             "person": person, "issues": [issue_summary(i) for i in book.issues_citing_person(person.id)]}))
     plans.append(PagePlan(urls.FACTS, "facts.html", "Key facts", "facts", {"facts": list(book.facts)}))
-    charts = [chart(kind, everything, metric="amount") for kind in ("map", "sectors", "years")] \
+    charts = [chart(kind, everything, metric=shade if kind == "map" else "amount") for kind in ("map", "sectors", "years")] \
         if everything else []
     plans.append(PagePlan(urls.INVESTMENT, "investment.html", "Investment by state and by project",
                           "investment", {"charts": charts, "states": state_rows(book),
@@ -239,7 +240,7 @@ def state_rows(book: Book) -> list[StateRow]:
         totals = book.index.by_state.get(state.code)
         figures = book.figures_for(state.code, "jobs")
         rows.append(StateRow(state, totals.projects if totals else 0,
-                             format_amount_total(totals.amount if totals else None, bool(totals)),
+                             format_amount_total(totals.amount if totals else None, bool(totals), totals.apart if totals else 0),
                              format_jobs_total(totals.jobs if totals else None, bool(totals)),
                              figures[0] if figures else None))
     return rows
@@ -305,7 +306,8 @@ def collect_sources(book: Book) -> list[SourceEntry]:
     currency = book.config.currency
     add(currency.source.url, currency.source.label, "Exchange rate", urls.HOME)
     for fact in book.facts:
-        add(fact.source.url, fact.source.label, fact.label, urls.fact_url(fact.id))
+        if fact.source is not None:  # a proposal of the book's own has none
+            add(fact.source.url, fact.source.label, fact.label, urls.fact_url(fact.id))
     for issue in book.issues:
         for src in issue.sources:
             add(src.url, src.label, issue.title, urls.issue_url(issue.id))

@@ -177,7 +177,7 @@ def _sections(html: Any) -> tuple[Markup, list[tuple[str, str]]]:
 
 
 def _amount_total(totals: Optional[Totals]) -> str:
-    return format_amount_total(totals.amount if totals else None, bool(totals))
+    return format_amount_total(totals.amount if totals else None, bool(totals), totals.apart if totals else 0)
 
 
 def _jobs_total(totals: Optional[Totals]) -> str:
@@ -291,6 +291,7 @@ class Renderer:
         self.common = {
             "book": view, "config": self.book.config, "nav": site.nav, "currency": cur,
             "in_dollars": lambda value, unit: in_dollars(value, unit, cur),
+            "dated": self.book.dated,  # reads only settings (the as-of date and the limit), which every page shares
             "programme_times": self.programme_times,
             "charts": [], "change_url": lambda item: change_url(self.book, item), "stamp": site.stamp, "changes": site.changes,
             "related_facts": [], "related_people": [], "related_issues": [],
