@@ -216,6 +216,8 @@ def render(site: SitePlan, root: Path, cache: BuildCache, static_charts: bool,
                       "assets/vendor/vega-interpreter.js": interpreter_script(),
                       "assets/vendor/LICENSES.md": LICENSES.encode("utf-8"),
                       "assets/geo/us-states.js": geo_script()})
+    for chart in charts:
+        files.update(chart.data_files())
     tick = progress("Rendering pages", len(site.pages)) if progress else None
     files.update(render_pages(site, root, cache, tick))
     files.update(read_assets(root))

@@ -46,7 +46,9 @@ def test_non_utf8_file_names_the_byte_and_its_position(tmp_path: Path):
     (tmp_path / "f.yaml").write_bytes(b"a: 1\nname: Caf\xe9\n")
     with pytest.raises(SourceError) as exc:
         read_text(tmp_path, "f.yaml")
-    assert exc.value.problem.format() == "f.yaml:2:10: file is not UTF-8 (byte 0xE9); save it with UTF-8 encoding"
+    assert exc.value.problem.format() == (
+        "f.yaml:2:10: file is not UTF-8 (byte 0xE9); it looks like a single-byte encoding such as "
+        "Windows-1252 or Latin-1; save it with UTF-8 encoding")
 
 
 def test_utf8_byte_order_mark_is_ignored(tmp_path: Path):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import json
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -12,15 +14,40 @@ import altair as alt
 
 from ..errors import Problem
 
+SCRIPT_SAFE = {ord(c): f"\\u{ord(c):04x}" for c in "<>&\u2028\u2029"}
 GEO_DATASET = "us-states"  # the name under which maps find the US states geometry
+
+
+TABLE_ROWS = 100  # rows a page shows of a chart's data; the rest are in the table's CSV file
 
 
 @dataclass
 class Table:
-    """The data behind a chart, for readers who cannot see it."""
+    """The data behind a chart, for readers who cannot see it.
+
+    A page shows its first TABLE_ROWS rows; an author's chart links to all of them as a CSV file.
+    """
 
     headers: list[str]
     rows: list[list[str]] = field(default_factory=list)
+    name: str = ""  # which of a chart's data sets, when it has several
+    csv_path: str = ""  # where the whole table is written in the site, if it is
+
+    @property
+    def shown(self) -> list[list[str]]:
+        return self.rows[:TABLE_ROWS]
+
+    @property
+    def capped(self) -> bool:
+        return len(self.rows) > TABLE_ROWS
+
+    def csv_bytes(self) -> bytes:
+        """Return the table as CSV, with the byte-order mark Excel needs to read it as UTF-8."""
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\r\n")
+        writer.writerow(self.headers)
+        writer.writerows(self.rows)
+        return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
 @dataclass
@@ -35,10 +62,24 @@ class Chart:
     needs_geo: bool = False
     key: str = ""
     written_at: Optional[Problem] = None  # where an author wrote it (a block); None for the book's own
+    more_tables: list[Table] = field(default_factory=list)  # further data sets (layers, lookups, datasets)
+    downloads: bool = False  # write each table in full as a CSV file beside the chart
 
     def __post_init__(self) -> None:
         body = json.dumps(self.spec, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
         self.key = hashlib.sha256(body.encode("utf-8")).hexdigest()[:20]
+        if self.downloads:
+            for n, table in enumerate(self.tables, start=1):
+                table.csv_path = f"charts/{self.key}-data{n}.csv"
+
+    @property
+    def tables(self) -> list[Table]:
+        """Return every table of the chart that has rows."""
+        return [t for t in (self.table, *self.more_tables) if t.rows]
+
+    def data_files(self) -> dict[str, bytes]:
+        """Return the CSV files of this chart's tables, by their path in the site."""
+        return {t.csv_path: t.csv_bytes() for t in self.tables if t.csv_path}
 
     @property
     def svg_path(self) -> str:
@@ -48,13 +89,16 @@ class Chart:
     def spec_json(self) -> str:
         """Return the spec as JSON that is safe inside a <script> element."""
         text = json.dumps(self.spec, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-        return text.replace("</", "<\\/").replace("<!--", "<\\!--")
+        # in JSON these characters occur only inside strings, where \\uXXXX means the same character;
+        # escaped, no text can close the script element, open a comment or end a JavaScript line
+        return text.translate(SCRIPT_SAFE)
 
     @cached_property
     def fingerprint(self) -> str:
         """Return a hash of everything a page shows of this chart."""
-        body = json.dumps([self.title, self.description, self.caption, self.table.headers,
-                           self.table.rows, self.needs_geo], ensure_ascii=False)
+        body = json.dumps([self.title, self.description, self.caption, self.needs_geo, self.downloads,
+                           [[t.name, t.headers, t.rows] for t in (self.table, *self.more_tables)]],
+                          ensure_ascii=False)
         return hashlib.sha256(f"{self.key}\n{body}".encode("utf-8")).hexdigest()
 
 

@@ -22,13 +22,12 @@ import vl_convert as vlc
 
 from ..cache import BuildCache
 from ..geo import simplified_topology_text, topology_text
+from ..vegalite import VERSIONS, VL_VERSION, DrawingError, draw
 from .base import GEO_DATASET
 
-VL_VERSION = ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])  # e.g. "6.4"
-VERSIONS = f"vl-convert {getattr(vlc, '__version__')}; vega-lite {VL_VERSION}; vega {vlc.get_vega_version()}"
 
 
-SVG_FORMAT = "compact-3"  # how SVGs are tidied after drawing (compact_svg): a change redraws them all
+SVG_FORMAT = "compact-4"  # how SVGs are tidied after drawing (compact_svg): a change redraws them all
 NATIONAL_DETAIL = 0.05  # degrees: well under a pixel on a country-wide map, even printed
 
 
@@ -68,7 +67,7 @@ def embedded_font() -> str:
     from fontTools import subset
     from fontTools.ttLib import TTFont
 
-    font = TTFont(str(FONTS / "IBMPlexSans_400Regular.ttf"))
+    font = TTFont(str(FONTS / "IBMPlexSans_400Regular.ttf"), recalcTimestamp=False)  # same bytes every build
     options = subset.Options()
     options.flavor, options.layout_features, options.hinting, options.name_IDs = "woff2", ["kern"], False, []
     subsetter = subset.Subsetter(options)
@@ -117,10 +116,6 @@ def svg_key(spec: dict[str, Any], needs_geo: bool, spec_key: str = "") -> str:
     return hashlib.sha256(f"{VERSIONS}; {SVG_FORMAT}\n{geo}\n{body}".encode("utf-8")).hexdigest()
 
 
-class DrawingError(Exception):
-    """vl-convert could not draw a spec; the message is its first line, for the writer."""
-
-
 def render_svg(spec: dict[str, Any], needs_geo: bool, cache: BuildCache, spec_key: str = "") -> bytes:
     """Return the SVG for a spec, drawing it only if no earlier build kept one."""
     key = svg_key(spec, needs_geo, spec_key)
@@ -130,10 +125,7 @@ def render_svg(spec: dict[str, Any], needs_geo: bool, cache: BuildCache, spec_ke
         if data is None:
             full = with_geometry(spec) if needs_geo else spec
             register_fonts()
-            try:
-                data = compact_svg(vlc.vegalite_to_svg(full, vl_version=VL_VERSION)).encode("utf-8")
-            except ValueError as exc:
-                raise DrawingError(_first_reason(str(exc))) from None
+            data = compact_svg(draw(full)).encode("utf-8")
             cache.keep("charts", f"{key}.svg", data)
             cache.rendered_svgs.append(key)
         else:
@@ -142,13 +134,6 @@ def render_svg(spec: dict[str, Any], needs_geo: bool, cache: BuildCache, spec_ke
     else:
         cache.reused_svgs.append(key)
     return data
-
-
-def _first_reason(message: str) -> str:
-    """Return the reason vl-convert gives, without its JavaScript stack."""
-    lines = [line.strip() for line in message.splitlines() if line.strip() and not line.strip().startswith("at ")]
-    reason = lines[1] if len(lines) > 1 and lines[0].endswith("failed:") else (lines[0] if lines else message)
-    return reason.removeprefix("Error: ")
 
 
 def javascript_bundle(cache: BuildCache) -> bytes:

@@ -81,6 +81,23 @@ def _size(count: int) -> str:
     return f"{count / 1048576:.1f} MB" if count >= 1048576 else f"{count / 1024:.1f} KB"
 
 
+def guess_encoding(raw: bytes) -> str:
+    """Return the name of the encoding a file that is not UTF-8 most likely has, or ''."""
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(raw[:200_000]).best()
+    if best is None:
+        return ""
+    name = best.encoding
+    if name in ("latin_1", "ascii") or name.startswith(("cp125", "iso8859", "mac_")):
+        # single-byte encodings cannot be told apart reliably from a few accented letters
+        return "a single-byte encoding such as Windows-1252 or Latin-1"
+    names = {"shift_jis": "Shift_JIS (Japanese)", "cp932": "Shift_JIS (Japanese, Windows)",
+             "euc_jp": "EUC-JP (Japanese)", "utf_16": "UTF-16", "utf_16_le": "UTF-16", "utf_16_be": "UTF-16",
+             "gb18030": "GB18030 (Chinese)", "big5": "Big5 (Chinese)", "euc_kr": "EUC-KR (Korean)"}
+    return names.get(name, name.replace("_", "-"))
+
+
 def read_text(root: Path, rel: str, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
     """Return a file's text with Unix line ends, or raise SourceError naming the first bad byte."""
     raw = read_bytes(root, rel, max_bytes)
@@ -91,7 +108,10 @@ def read_text(root: Path, rel: str, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
         line = before.count(b"\n") + 1
         column = exc.start - (before.rfind(b"\n") + 1) + 1
         bad = raw[exc.start: exc.start + 1].hex().upper()
+        found = guess_encoding(raw)
+        looks = f"; it looks like {found}" if found else ""
+        excel = (" (from Excel: Save As › 'CSV UTF-8 (Comma delimited)')"
+                 if rel.lower().endswith((".csv", ".tsv", ".txt")) else "")
         raise SourceError(Problem(
-            rel, line, column, "",
-            f"file is not UTF-8 (byte 0x{bad}); save it with UTF-8 encoding")) from None
+            rel, line, column, "", f"file is not UTF-8 (byte 0x{bad}){looks}; save it with UTF-8 encoding{excel}")) from None
     return text.removeprefix("\ufeff").replace("\r\n", "\n")

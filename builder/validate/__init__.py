@@ -43,6 +43,7 @@ def validate(sources: Sources) -> tuple[Book, list[Problem]]:
     specs: dict[str, dict[str, Any]] = {}
     problems.extend(check_charts(book, sources, specs, "company:*" in items.broken_ids))
     problems.raise_if_errors()
+    specs = {rel: spec for rel, spec in specs.items() if spec}
     if specs:
         index = book.index
         book = replace(book, specs=dict(sorted(specs.items())))

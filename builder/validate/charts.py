@@ -9,7 +9,7 @@ from ..model.book import Book
 from ..model.charts import ChartBlock
 from ..source import Sources
 from .references import check_filter
-from .specs import SpecError, load_spec
+from .specs import SpecError, load_spec, spec_names_itself
 
 
 def check_charts(book: Book, sources: Sources, specs: dict[str, dict[str, Any]],
@@ -34,7 +34,16 @@ def _check_block(book: Book, sources: Sources, specs: dict[str, dict[str, Any]],
             try:
                 specs[block.spec] = load_spec(sources, block.spec)
             except SpecError as exc:
-                yield at("spec", message=str(exc))
+                problem = exc.problem
+                # a file that is not there is the block's mistake; anything in the file, the file's
+                yield at("spec", message=f"spec file '{block.spec}' {problem.message}") if problem.line == 0 \
+                    and problem.path == block.spec else problem
+                specs[block.spec] = {}
+                return
+        if specs[block.spec] and not block.title and not spec_names_itself(specs[block.spec]):
+            yield at("spec", severity="warning", message=(
+                f"the chart in '{block.spec}' has no description or title, so a reader who cannot see it is "
+                "told only what kind of chart it is: add \"description\": \"what it shows\" to the spec"))
         return
     if not filters_checked:
         problems = list(check_filter(book, block, ("filter",), block.filter))
