@@ -28,8 +28,10 @@ from typing import Callable, Iterator, Optional, TypeVar
 
 from .cache import CACHE_DIR, BuildCache, cache_folder, digest
 from .charts.vega import LICENSES, DrawingError, geo_script, interpreter_script, javascript_bundle, render_svg
-from .editions import select
-from .errors import ContentError, Problem
+from .editions import Selection, audit, choose
+from .errors import BriefingError, ContentError, Problem
+from .files import write_atomic
+from .targets import pdf
 from .model.book import Book
 from .source import Sources, load
 from .targets.check import check_output
@@ -57,12 +59,16 @@ class BuildResult:
     changes: Optional[BookChanges] = None
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
     file_count: int = 0
+    selection: Optional[Selection] = None  # the edition built, and what it left out
 
 
 def build(root: Path, out: Optional[Path] = None, *, write: bool = True, static_charts: Optional[bool] = None,
           rev: Optional[str] = None, since: Optional[str] = None, cache: Optional[BuildCache] = None,
-          progress: Optional[Progress] = None, strict: bool = False) -> BuildResult:
+          progress: Optional[Progress] = None, strict: bool = False, edition: Optional[str] = None) -> BuildResult:
     """Build the book in root (or as it was at rev) and, when write, swap it into out on success.
+
+    edition builds one of the editions site.yaml declares: what it leaves out never reaches a
+    stage after select, and an audit of every output file proves it.
 
     strict makes every warning an error: the build stops, and nothing is written.
 
@@ -78,7 +84,7 @@ def build(root: Path, out: Optional[Path] = None, *, write: bool = True, static_
     if cache is None:  # a command-line build: reuse what the last one kept, or skip it if nothing changed
         cache = BuildCache(cache_folder(root) if static_charts else None)
         if write and rev is None and since is None:
-            inputs = input_digest(root, out, git.stamp(root, "", None, _inside(root, out)))
+            inputs = input_digest(root, out, git.stamp(root, "", None, _inside(root, out))) + f"|{edition}"
             done = last_build(cache, out, inputs)
             if done is not None:
                 if strict:
@@ -93,25 +99,88 @@ def build(root: Path, out: Optional[Path] = None, *, write: bool = True, static_
         book, warnings = clock("validate", validate_at(sources, rev))
         if strict:
             refuse_warnings(warnings)
-        book = clock("select", select(book, edition=None))
+        selection = clock("select", choose(book, edition))
+        book = selection.book
         stamp = git.stamp(root, book.config.version, rev, _inside(root, out) if write else ())
         changes = None
         if since is not None:
             old, _ = load_book(root, since)
+            old = choose(old, edition).book  # the old version as this edition showed it: nothing else
             changes = compare(old, book, git.label(root, since), git.label(root, rev), since)
         site = clock("plan", plan_site(book, stamp, changes, cache))
         files = clock("render", render(site, folder, cache, static_charts, progress))
         clock("check", check_output(files, folder, cache))
+        if selection.edition is not None:
+            leaks = clock("audit", audit(selection, files))
+            if leaks:
+                raise ContentError(leaks)
     if write:
         clock("write", write_site(out, files))
     cache.finish_build()
     pages = sum(1 for rel in files if rel.endswith(".html"))
     result = BuildResult(book, files, pages, warnings, time.perf_counter() - started, stamp, changes, clock.laps,
-                         len(files))
+                         len(files), selection)
     if inputs:
         cache.persist(code_version())
         remember_build(cache, out, inputs, result)
     return result
+
+
+@dataclass
+class PrintResult:
+    path: Path
+    pages: int
+    seconds: float
+    warnings: list[Problem] = field(default_factory=list)
+
+
+def print_book(root: Path, out: Path, *, edition: Optional[str] = None, card: bool = False,
+               rev: Optional[str] = None, strict: bool = False) -> PrintResult:
+    """Print the book (or one edition, or its one-page card) to a PDF at out, written only when whole.
+
+    The same stages as a build make the pages; their main text is set on sheets by WeasyPrint.
+    The leak audit reads the document the PDF is made from, as it reads a site's files.
+    """
+    started = time.perf_counter()
+    cache = BuildCache(cache_folder(root))
+    cache.restore(code_version())
+    cache.start_build()
+    with book_folder(root, rev) as folder:
+        book, warnings = validate_at(load(folder, cache), rev)
+        if strict:
+            refuse_warnings(warnings)
+        selection = choose(book, edition)
+        book = selection.book
+        stamp = git.stamp(root, book.config.version, rev, ())
+        site = plan_site(book, stamp, None, cache)
+        files = render(site, folder, cache, True)
+        scheme = book.config.scheme
+        banner = (scheme.rollup(scheme.parse(p.banner) for p in site.pages).banner if scheme is not None
+                  else book.config.classification)
+        title = selection.edition.title if selection.edition is not None else ""
+        if card:
+            document, pages = fit_card(site, files, banner)
+        else:
+            document = pdf.print_html(site, files, title, banner)
+        if selection.edition is not None:
+            leaks = audit(selection, {**files, out.name: document.encode("utf-8")})
+            if leaks:
+                raise ContentError(leaks)
+        data, pages = pdf.write_pdf(document, files)
+    write_atomic(out, data)
+    cache.finish_build()
+    cache.persist(code_version())
+    return PrintResult(out, pages, time.perf_counter() - started, warnings)
+
+
+def fit_card(site: SitePlan, files: dict[str, bytes], banner: str) -> tuple[str, int]:
+    """Return the card with as many points and figures as fit on one sheet."""
+    for points, facts in ((3, 8), (2, 6), (2, 4), (1, 4), (1, 2), (1, 0)):
+        document = pdf.card_html(site, files, points, facts, banner)
+        if pdf.write_pdf(document, files)[1] == 1:
+            return document, 1
+    raise BriefingError("the card does not fit on one sheet even with one point per paper: "
+                        "shorten the objectives or the first points")
 
 
 def refuse_warnings(warnings: list[Problem]) -> None:

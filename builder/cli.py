@@ -25,6 +25,9 @@ quiet_option = click.option("--quiet", "-q", is_flag=True, help="Print only erro
 strict_option = click.option("--strict", is_flag=True,
                              help="Treat warnings (dated facts, figures typed into text) as errors.")
 
+edition_option = click.option("--edition", default=None, metavar="NAME",
+                              help="Build one of the editions site.yaml declares (what it may not show is left out).")
+
 
 def _prefix(root: Path) -> str:
     """Return how to show the briefing folder before a path, relative to where we run."""
@@ -101,41 +104,98 @@ def error(message: str) -> NoReturn:
 @click.option("--since", default=None, metavar="OLD",
               help="Add a 'Changes since OLD' page and mark what changed since that revision.")
 @click.option("--timings", is_flag=True, help="Also print how long each stage took.")
+@edition_option
+@click.option("--all-editions", is_flag=True, help="Build every edition site.yaml declares, each into OUT/NAME.")
 @strict_option
 @quiet_option
 def build(site: Path, out_dir: Optional[Path], rev: Optional[str], since: Optional[str], quiet: bool,
-          timings: bool, strict: bool) -> None:
-    """Validate the book and write the site."""
+          timings: bool, strict: bool, edition: Optional[str], all_editions: bool) -> None:
+    """Validate the book and write the site (or one edition of it, or each)."""
     target = out_dir if out_dir is not None else site / "_site"
-    kept = lambda: ("the previous build is unchanged" if target.exists() else "nothing was written") + f" ({target})"  # noqa: E731
-    with user_errors(site, kept, cannot=f"cannot write {target}"):
-        with progress_bar(quiet) as progress:
-            result = pipeline.build(site, target, progress=progress, rev=rev, since=since, strict=strict)
-    report(result.warnings, site)
-    if timings:
-        err.print("Stages: " + ", ".join(f"{stage} {seconds:.2f} s" for stage, seconds in result.timings.items()),
-                  markup=False)
-    if not quiet:
-        out.print(f"Built {result.pages} pages ({result.file_count} files) in {result.seconds:.2f} s "
-                  f"→ {os.path.relpath(target)} ({result.stamp.brief() if result.stamp else ''})", markup=False)
+    names: list[Optional[str]] = [edition]
+    if all_editions:
+        if edition:
+            error("give --edition NAME or --all-editions, not both")
+        with user_errors(site, lambda: "nothing was written"):
+            book, _ = pipeline.load_book(site, rev)
+        names = [e.name for e in book.config.editions]
+        if not names:
+            error("site.yaml declares no editions (see `editions:` in the README); nothing was written")
+    for name in names:
+        folder = target / name if all_editions and name else target
+        kept = lambda: ("the previous build is unchanged" if folder.exists() else "nothing was written") + f" ({folder})"  # noqa: E731
+        with user_errors(site, kept, cannot=f"cannot write {folder}"):
+            with progress_bar(quiet) as progress:
+                result = pipeline.build(site, folder, progress=progress, rev=rev, since=since, strict=strict,
+                                        edition=name)
+        report(result.warnings, site)
+        if timings:
+            err.print("Stages: " + ", ".join(f"{stage} {seconds:.2f} s" for stage, seconds in result.timings.items()),
+                      markup=False)
+        if not quiet:
+            which = f" edition '{name}'," if name else ""
+            out.print(f"Built{which} {result.pages} pages ({result.file_count} files) in {result.seconds:.2f} s "
+                      f"→ {os.path.relpath(folder)} ({result.stamp.brief() if result.stamp else ''})", markup=False)
 
 
 @main.command()
 @site_option
+@edition_option
 @strict_option
 @quiet_option
-def check(site: Path, quiet: bool, strict: bool) -> None:
-    """Validate the book without writing anything."""
+def check(site: Path, quiet: bool, strict: bool, edition: Optional[str]) -> None:
+    """Validate the book without writing anything; with --edition, list what that edition leaves out."""
     with user_errors(site, lambda: "nothing was written"):
         with progress_bar(quiet) as progress:
-            result = pipeline.build(site, progress=progress, write=False, strict=strict)
+            result = pipeline.build(site, progress=progress, write=False, strict=strict, edition=edition)
     report(result.warnings, site)
+    if edition and result.selection is not None and not quiet:
+        left = result.selection.left_out
+        out.print(f"Edition '{edition}' leaves out {len(left)} item{'s' if len(left) != 1 else ''}:", markup=False)
+        for item in left:
+            out.print("  " + item.at.format().replace("warning: ", ""), markup=False)
     if not quiet:
         book = result.book
         assert book is not None  # only a writing build can skip the work
         out.print(f"OK: {len(book.issues)} issues, {len(book.people)} people, {len(book.facts)} facts, "
                   f"{len(book.investments)} investment records, {result.pages} pages "
                   f"({result.seconds:.2f} s)", markup=False)
+
+
+@main.command("pdf")
+@site_option
+@click.option("--out", "out_path", type=click.Path(dir_okay=True, path_type=Path), default=None,
+              help="The PDF to write (with --all-editions, a folder).  [default: SITE/_print/book.pdf]")
+@edition_option
+@click.option("--all-editions", is_flag=True, help="Print every edition, each as OUT/NAME.pdf.")
+@click.option("--card", is_flag=True, help="Print the one-page card: objectives, first points, key figures.")
+@click.option("--rev", default=None, metavar="REV", help="Print the book as it was at this git revision.")
+@strict_option
+@quiet_option
+def print_pdf(site: Path, out_path: Optional[Path], edition: Optional[str], all_editions: bool, card: bool,
+              rev: Optional[str], strict: bool, quiet: bool) -> None:
+    """Print the book as one PDF, in reading order, ready for the binder."""
+    name = "card" if card else "book"
+    names: list[Optional[str]] = [edition]
+    if all_editions:
+        if edition:
+            error("give --edition NAME or --all-editions, not both")
+        with user_errors(site, lambda: "nothing was written"):
+            book, _ = pipeline.load_book(site, rev)
+        names = [e.name for e in book.config.editions]
+        if not names:
+            error("site.yaml declares no editions (see `editions:` in the README); nothing was written")
+    for each in names:
+        if all_editions:
+            target = (out_path or site / "_print") / f"{each}{'-card' if card else ''}.pdf"
+        else:
+            target = out_path or site / "_print" / (f"{name}-{each}.pdf" if each else f"{name}.pdf")
+        with user_errors(site, lambda: f"nothing was written ({target})", cannot=f"cannot write {target}"):
+            result = pipeline.print_book(site, target, edition=each, card=card, rev=rev, strict=strict)
+        report(result.warnings, site)
+        if not quiet:
+            out.print(f"Printed {result.pages} page{'s' if result.pages != 1 else ''} in {result.seconds:.1f} s "
+                      f"→ {os.path.relpath(target)}", markup=False)
 
 
 @main.command()
@@ -156,8 +216,9 @@ def init(directory: Path, quiet: bool) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
               help="Port to listen on (0 picks a free one).")
+@edition_option
 @strict_option
-def serve(site: Path, host: str, port: int, strict: bool) -> None:
+def serve(site: Path, host: str, port: int, strict: bool, edition: Optional[str]) -> None:
     """Preview the book: serve it, rebuild on every save, refresh open pages."""
     from .serve import serve as run
 
@@ -170,7 +231,7 @@ def serve(site: Path, host: str, port: int, strict: bool) -> None:
 
     try:
         run(site, host, port, log=lambda text: out.print(text, markup=False),
-            report=lambda problems: report(problems, site), ready=ready, strict=strict)
+            report=lambda problems: report(problems, site), ready=ready, strict=strict, edition=edition)
     except OSError as exc:
         err.print(f"error: cannot listen on {host}:{port}: {exc.strerror or exc}", style="bold red",
                   markup=False)
@@ -183,14 +244,20 @@ def serve(site: Path, host: str, port: int, strict: bool) -> None:
 @click.argument("old")
 @click.argument("new", required=False)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def diff(site: Path, old: str, new: Optional[str], fmt: str) -> None:
-    """Report what changed in the book from revision OLD to NEW (default: the working tree)."""
+@edition_option
+def diff(site: Path, old: str, new: Optional[str], fmt: str, edition: Optional[str]) -> None:
+    """Report what changed in the book from revision OLD to NEW (default: the working tree).
+
+    With --edition, only what that edition shows is compared."""
+    from .editions import select
     from .versions import git
     from .versions.changes import compare, format_text
 
     with user_errors(site, lambda: "cannot compare"):
         before, _ = pipeline.load_book(site, old)
         after, _ = pipeline.load_book(site, new)
+        if edition:
+            before, after = select(before, edition), select(after, edition)
         changes = compare(before, after, git.label(site, old), git.label(site, new))
     if fmt == "json":
         click.echo(changes.to_json(), nl=False)
@@ -205,7 +272,9 @@ def diff(site: Path, old: str, new: Optional[str], fmt: str) -> None:
 @click.option("--latest", is_flag=True, help="Make this version the one DEST/latest leads to.")
 @click.option("--rev", default=None, metavar="REV", help="Publish the book as it was at this revision.")
 @quiet_option
-def publish(site: Path, dest: Path, name: str, latest: bool, rev: Optional[str], quiet: bool) -> None:
+@edition_option
+def publish(site: Path, dest: Path, name: str, latest: bool, rev: Optional[str], quiet: bool,
+            edition: Optional[str]) -> None:
     """Build the book and publish it as DEST/VERSION, beside earlier versions."""
     from .versions.publish import check_version_name
     from .versions.publish import publish as run
@@ -214,7 +283,8 @@ def publish(site: Path, dest: Path, name: str, latest: bool, rev: Optional[str],
                      after="; nothing was published"):
         check_version_name(name)
         with progress_bar(quiet) as progress:
-            result = pipeline.build(site, progress=progress, write=False, static_charts=True, rev=rev)
+            result = pipeline.build(site, progress=progress, write=False, static_charts=True, rev=rev,
+                                    edition=edition)
         assert result.stamp is not None and result.book is not None
         if result.stamp.dirty:
             err.print("warning: publishing uncommitted changes; commit first so that this version "

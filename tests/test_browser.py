@@ -132,4 +132,5 @@ def test_print_uses_the_static_svg(browser, sample_site: Path, tmp_path: Path):
     text = subprocess.run([require("pdftotext"), str(pdf), "-"], capture_output=True, text=True,
                           check=True).stdout
     assert "states by employment" in text  # the map's own title, drawn from the SVG
-    assert "UNCLASSIFIED" in text
+    banner = (sample_site / "index.html").read_text().split('aria-label="Handling marking">')[1].split("<")[0]
+    assert banner == "CONFIDENTIAL" and text.count(banner) >= 2  # the cover's objectives are marked C

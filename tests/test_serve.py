@@ -72,13 +72,13 @@ def test_saved_changes_show_in_the_open_page_and_mistakes_show_as_an_overlay(bro
     # the page was updated in place: the map, whose data did not change, was not drawn again
     assert page.evaluate("() => document.querySelector('figure.chart-live').dataset.mark") == "drawn before"
 
-    edit(trade, "  - We buy your LNG, at scale.", "  - {text: a mapping by mistake}")
+    edit(trade, "  - We buy your LNG, at scale.", "  - [a list by mistake]")
     overlay = page.locator("#briefing-errors")
     overlay.wait_for(state="visible", timeout=15_000)
-    assert "content/issues/trade.yaml:17:5: points_to_make[1]: expected text, got a mapping" in overlay.inner_text()
+    assert "content/issues/trade.yaml:17:5: points_to_make[1]: expected text, got a list" in overlay.inner_text()
     assert "We buy your LNG, at scale." in points.inner_text()  # the last good page stays beneath
 
-    edit(trade, "  - {text: a mapping by mistake}", "  - We buy your energy, fixed.")
+    edit(trade, "  - [a list by mistake]", "  - We buy your energy, fixed.")
     page.wait_for_function("() => !document.getElementById('briefing-errors') && document.querySelector("
                            "'ol.points-to-make').textContent.includes('We buy your energy, fixed.')",
                            timeout=15_000)

@@ -54,7 +54,7 @@ def test_errors_name_paths_relative_to_where_the_command_runs(tmp_path: Path):
     overlay(site, BROKEN / "wrong-type")
     result = run_briefing("check", "--site", "book", cwd=tmp_path)
     assert problem_lines(result.stderr) == [
-        "book/content/issues/defence.yaml:12:5: points_to_make[1]: expected text, got a mapping"]
+        "book/content/issues/defence.yaml:12:5: points_to_make[1]: expected text, got a list"]
 
 
 def test_problems_are_available_to_code_as_objects(minimal_site: Path):

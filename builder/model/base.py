@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Annotated, Any, Iterator, Optional, Protocol, TypeVar, cast
 
-from pydantic import BaseModel, ConfigDict, PrivateAttr
+from pydantic import BaseModel, ConfigDict, PlainSerializer, PrivateAttr, WrapValidator
 
 from ..errors import Problem
 from ..source.yaml import format_loc
@@ -67,8 +67,41 @@ POINTS = PointList()
 Markdown = Annotated[str, MARKDOWN]
 """Markdown text; `{fact:id}`, `{person:id}`, `{issue:id}` and `{state:XX}` work in it."""
 
-Points = Annotated[list[Markdown], POINTS]
-"""A list of Markdown points, compared point by point."""
+class MarkedText(str):
+    """A point that carries its own marking, written `- {text: ..., marking: C}` instead of `- ...`."""
+
+    marking: str = ""
+
+    def __new__(cls, text: str, marking: str = "") -> "MarkedText":
+        made = super().__new__(cls, text)
+        made.marking = marking
+        return made
+
+
+def _point(value: Any, handler: Any) -> Any:
+    """Read a point: text, or a mapping of its text and its marking."""
+    if not isinstance(value, dict):
+        return handler(value)
+    unknown = sorted(set(value) - {"text", "marking"})
+    if unknown or "text" not in value:
+        raise ValueError("a point is text, or a mapping with `text:` and `marking:`"
+                         + (f" (not {', '.join(map(str, unknown))})" if unknown else ""))
+    marking = value.get("marking", "")
+    if not isinstance(marking, str):
+        raise ValueError("a point's `marking:` is text, such as C or CONFIDENTIAL")
+    return MarkedText(handler(value["text"]), marking)
+
+
+def _dump_point(value: str) -> Any:
+    marking = getattr(value, "marking", "")
+    return {"text": str(value), "marking": marking} if marking else str(value)
+
+
+Point = Annotated[str, MARKDOWN, WrapValidator(_point), PlainSerializer(_dump_point)]
+"""A Markdown point, which may carry its own marking."""
+
+Points = Annotated[list[Point], POINTS]
+"""A list of Markdown points, compared point by point; each may carry a marking."""
 
 
 class Locator(Protocol):

@@ -47,6 +47,7 @@ class ChartBlock(Model):
     title: str = ""
     caption: str = ""
     spec: str = ""  # for kind: vega-lite, a spec file relative to the briefing folder
+    marking: str = ""
 
     @model_validator(mode="after")
     def _needs_spec(self) -> "ChartBlock":

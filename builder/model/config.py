@@ -6,10 +6,11 @@ from datetime import date
 from typing import Annotated, Optional
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, PositiveFloat, PositiveInt, PrivateAttr, field_validator
+from pydantic import Field, PositiveFloat, PositiveInt, PrivateAttr, field_validator, model_validator
 
 from .base import Dated, Markdown, Model, Points
 from .fields import Published, Ref, Slug, Url, one_of
+from .markings import SCHEMES, Scheme, custom_scheme
 
 # Sections a book can list in `nav`; free pages are added as `pages/<id>`.
 SECTIONS = ("home", "programme", "issues", "people", "facts", "investment", "sources")
@@ -78,6 +79,63 @@ class FigureChecks(Model):
     stale_after_years: PositiveFloat = 2  # a fact older than this before the book's as-of is "dated"
 
 
+class LevelSpec(Model):
+    """One level of a book's own marking scheme: its name and its short portion form."""
+
+    name: str = Field(min_length=1)
+    portion: str = Field(min_length=1)
+
+
+class MarkingSettings(Model):
+    """The marking scheme: one that ships with briefing, or the book's own ordered levels."""
+
+    scheme: Optional[one_of("marking scheme", tuple(SCHEMES))] = None  # type: ignore[valid-type]
+    levels: list[LevelSpec] = Field(default_factory=list)  # lowest first
+    caveats: list[str] = Field(default_factory=list)
+    default: str = ""  # the marking of unmarked content (default: the lowest level)
+    portion_marks: bool = False  # show (C) before each marked paragraph and list entry
+    require: bool = False  # every item must carry its own marking
+    ceiling: str = ""  # nothing in the book may be marked above this
+
+    @model_validator(mode="after")
+    def _one_scheme(self) -> "MarkingSettings":
+        if (self.scheme is None) == (not self.levels):
+            raise ValueError("name a scheme (scheme: government or tlp) or list your own levels, not both")
+        if self.levels:
+            try:
+                custom_scheme([(lv.name, lv.portion) for lv in self.levels], self.caveats, self.default)
+            except ValueError as exc:
+                raise ValueError(str(exc)) from None
+        return self
+
+    @property
+    def built(self) -> Scheme:
+        """Return the scheme these settings describe."""
+        if self.scheme is not None:
+            base = SCHEMES[self.scheme]
+            default = base.level(self.default) if self.default else None
+            return Scheme(base.name, base.levels, base.caveats, default or base.default, base.translated)
+        return custom_scheme([(lv.name, lv.portion) for lv in self.levels], self.caveats, self.default)
+
+
+class Edition(Model):
+    """One book made from the content: for whom, and what of it they may see."""
+
+    name: Slug
+    title: str
+    ceiling: str  # the highest marking this edition may show
+    release_to: list[str] = Field(default_factory=list)  # only content releasable to these countries
+    statuses: list[one_of("status", ("draft", "cleared", "final"))] = Field(  # type: ignore[valid-type]
+        default_factory=list)  # only papers with these statuses (default: all)
+    sections: list[str] = Field(default_factory=list)  # only these sections (default: the book's nav)
+
+
+class PrintSettings(Model):
+    """How `briefing pdf` lays out the printed book."""
+
+    page_size: one_of("page size", ("A4", "letter")) = "A4"  # type: ignore[valid-type]
+
+
 class Config(Model):
     """Everything in site.yaml."""
 
@@ -91,19 +149,39 @@ class Config(Model):
     principal: Ref.person
     counterpart: Ref.person
     as_of: date
-    classification: str = Field(min_length=1)
+    classification: str = ""  # a fixed banner, for a book without markings
+    markings: Optional[MarkingSettings] = None  # with markings, each page's banner is computed
+    editions: list[Edition] = Field(default_factory=list)
     home_timezone: str = "UTC"
     summary: Markdown = ""
     objectives: Points = Field(default_factory=list)
+    marking: str = ""  # of the cover's summary and objectives (each objective may carry its own)
     nav: list[str] = Field(default_factory=lambda: list(SECTIONS))
     currency: Currency
     sectors: list[Sector] = Field(min_length=1)
     markdown: MarkdownSettings = Field(default_factory=MarkdownSettings)
     limits: Limits = Field(default_factory=Limits)
     figures: FigureChecks = Field(default_factory=FigureChecks)
+    print: PrintSettings = Field(default_factory=PrintSettings)
     _labels: Optional[dict[str, str]] = PrivateAttr(default=None)
 
     _tz = field_validator("home_timezone")(check_timezone)
+
+    @model_validator(mode="after")
+    def _banner(self) -> "Config":
+        if self.markings is None and not self.classification:
+            raise ValueError("give the book's banner: `classification: UNCLASSIFIED`, or a marking scheme "
+                             "under `markings:` so that each page's banner is computed from what it shows")
+        if self.markings is not None and self.classification:
+            raise ValueError("with `markings:`, each page's banner is computed from what it shows: "
+                             "remove `classification:`")
+        if self.editions and self.markings is None:
+            raise ValueError("editions choose content by marking: declare `markings:` first")
+        return self
+
+    @property
+    def scheme(self) -> Optional[Scheme]:
+        return self.markings.built if self.markings is not None else None
 
     def sector_label(self, sector_id: str) -> str:
         """Return a sector's label (its id when site.yaml does not list it)."""

@@ -24,18 +24,21 @@ class Clearance(Model):
 class QA(Model):
     q: Markdown
     a: Markdown
+    marking: str = ""
 
 
 class Offer(Model):
     item: Markdown
     conditional_on: Markdown = ""
     authority: str = ""
+    marking: str = ""
 
 
 class Risk(Model):
     risk: Markdown
     likelihood: Literal["low", "medium", "high"]
     mitigation: Markdown = ""
+    marking: str = ""
 
 
 class Issue(Model):
@@ -45,6 +48,7 @@ class Issue(Model):
     title: str
     priority: Literal["high", "medium", "low"]
     status: Literal["draft", "cleared", "final"]
+    marking: str = ""  # the paper's own marking; its entries may carry their own (markings.py)
     doc_number: str = ""
     drafted_by: str
     cleared_by: list[Clearance] = Field(default_factory=list)
@@ -91,6 +95,7 @@ class Person(Model):
     organisation: str = ""
     country: str
     side: Literal["ours", "theirs", "other"]
+    marking: str = ""
     in_official_party: bool = False
     born: Optional[int] = None
     summary: Markdown
@@ -119,6 +124,7 @@ class ScheduleItem(Model):
     briefs: list[Ref.issue] = Field(default_factory=list)
     notes: Markdown = ""
     provisional: bool = False
+    marking: str = ""
 
     _tz = field_validator("timezone")(lambda v: v if v is None else check_timezone(v))
 
@@ -149,6 +155,7 @@ class Fact(Model):
     approximate: bool = False
     basis: one_of("basis", FACT_BASES) = "sourced"  # type: ignore[valid-type]
     dated_because: str = ""  # why a figure older than the book's limit is still the one to use
+    marking: str = ""
     note: Markdown = ""
     source: Optional[SourceRef] = None
 
@@ -173,6 +180,7 @@ class PageMeta(Model):
 
     title: str
     summary: Markdown = ""
+    marking: str = ""
 
 
 @dataclass(frozen=True)
@@ -186,7 +194,7 @@ class Page:
     body_line: int  # line of the file where the Markdown body starts
     path: str
     meta: Optional[PageMeta] = None  # the front matter, which knows where it was read from
-    charts: tuple[ChartBlock, ...] = ()  # the ```chart fences of the body, in order
+    charts: tuple[Optional[ChartBlock], ...] = ()  # the ```chart fences of the body, in order (None: left out)
 
     @property
     def key(self) -> dict[str, object]:
@@ -197,7 +205,12 @@ class Page:
             at = fence.end
         body.append(self.body[at:])
         return {"title": self.title, "summary": self.summary, "body": "".join(body),
-                "charts": [c.model_dump(mode="json") for c in self.charts]}
+                "charts": [c.model_dump(mode="json") for c in self.charts if c is not None],
+                **({"marking": self.marking} if self.marking else {})}
+
+    @property
+    def marking(self) -> str:
+        return self.meta.marking if self.meta is not None else ""
 
 
 __all__ = ["ChartBlock", "InvestmentFilter", "Issue", "Person", "Schedule", "ScheduleItem", "Fact",

@@ -70,6 +70,7 @@ class Investment(Model):
     source_label: str = ""
     source_date: optional(Published) = None  # type: ignore[valid-type]
     notes: str = ""
+    marking: str = ""
 
     @model_validator(mode="after")
     def _amount_has_basis(self) -> "Investment":
@@ -110,6 +111,7 @@ class StateFigure(Model):
     source_url: Url
     source_date: optional(Published) = None  # type: ignore[valid-type]
     notes: str = ""
+    marking: str = ""
 
 
 class RowOrigin(Origin):

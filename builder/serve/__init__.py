@@ -24,11 +24,11 @@ def _interrupt(signum: int, frame: Optional[FrameType]) -> None:
 
 def serve(root: Path, host: str, port: int, log: Callable[[str], None],
           report: Callable[[list[Problem]], None], ready: Optional[Callable[[str], None]] = None,
-          strict: bool = False) -> None:
+          strict: bool = False, edition: Optional[str] = None) -> None:
     """Build, serve and rebuild on change until interrupted (Ctrl-C)."""
     signal.signal(signal.SIGINT, signal.default_int_handler)  # even when started in the background
     signal.signal(signal.SIGTERM, _interrupt)
-    book = LiveBook(root, log, report, strict)
+    book = LiveBook(root, log, report, strict, edition)
     server = make_server(book, host, port)  # bind first: a busy port fails before the build
     stop = threading.Event()
     watcher = threading.Thread(target=book.watch, args=(stop,), name="briefing-watch", daemon=True)

@@ -8,7 +8,7 @@ import time
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Optional
+from typing import Optional, Callable, Optional
 
 import watchfiles
 
@@ -39,9 +39,10 @@ class LiveBook:
     """Rebuild a book on demand and tell waiting browsers about each attempt."""
 
     def __init__(self, root: Path, log: Callable[[str], None], report: Callable[[list[Problem]], None],
-                 strict: bool = False):
+                 strict: bool = False, edition: Optional[str] = None):
         self.root = root
         self.strict = strict
+        self.edition = edition
         self.log = log
         self.report = report
         self.state = State()
@@ -55,7 +56,8 @@ class LiveBook:
         """Build the book; keep the last good files if the content has mistakes."""
         started = time.perf_counter()
         try:
-            result = build(self.root, write=False, static_charts=True, cache=self.cache, strict=self.strict)
+            result = build(self.root, write=False, static_charts=True, cache=self.cache, strict=self.strict,
+                           edition=self.edition)
         except ContentError as exc:
             self.report(exc.problems)
             self.log(f"{len(exc.problems)} error(s); still serving the last good build")

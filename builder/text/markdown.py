@@ -212,10 +212,12 @@ class Citations:
     """The facts cited on one page, numbered in order of first use."""
 
     facts: list[Fact] = field(default_factory=list)
+    uses: int = 0  # citations placed so far, each with its own anchor
 
     def number(self, fact: Fact) -> int:
         if fact not in self.facts:
             self.facts.append(fact)
+        self.uses += 1
         return self.facts.index(fact) + 1
 
 
@@ -296,6 +298,9 @@ class TextRenderer:
                 return self._figure(book.fact_by_id[fact_id], citations, tuple(options))
         if kind == "chart":
             return ""  # a chart fence in a text that shows no charts
+        if kind in ("person", "issue", "fact"):
+            # validation found the item, so the edition left it out: say so, show nothing of it
+            return '<span class="withheld">[not in this edition]</span>'
         raise ValueError(f"unknown reference {{{kind}:{ref}}}")  # validation catches these first
 
     def _link(self, target: str, text: str, css: str, page_url: str) -> str:
@@ -307,7 +312,7 @@ class TextRenderer:
         number = citations.number(fact)
         dollars = in_dollars(fact.value, fact.unit, self.book.config.currency)
         return (f'<span class="figure" title="{_attr(fact.label)}">{_text(written(fact.value, fact.unit, options))}'
-                f'<sup class="cite"><a href="#cite-{number}" id="citeref-{_attr(fact.id)}-{number}">{number}</a>'
+                f'<sup class="cite"><a href="#cite-{number}" id="citeref-{citations.uses}">{number}</a>'
                 f'</sup>{" (" + _text(dollars) + ")" if dollars else ""}</span>')
 
 

@@ -19,6 +19,7 @@ from ..source.table import RowLocation
 from ..text.markdown import Converter
 from .asof import as_of_problems
 from .charts import check_charts
+from .markings import marking_problems
 from .items import Items, validate_items
 from .references import check_references, check_unique, every_item, id_tables, item_references
 from .texts import check_page_bodies, item_texts
@@ -42,6 +43,7 @@ def validate(sources: Sources) -> tuple[Book, list[Problem]]:
     problems.extend(check_items(book, items.broken_ids, sources.cache))
     specs: dict[str, dict[str, Any]] = {}
     problems.extend(check_charts(book, sources, specs, "company:*" in items.broken_ids))
+    problems.extend(marking_problems(book))
     problems.raise_if_errors()
     specs = {rel: spec for rel, spec in specs.items() if spec}
     if specs:

@@ -23,8 +23,9 @@ def check_charts(book: Book, sources: Sources, specs: dict[str, dict[str, Any]],
                 return _issue.problem("charts", _i, *sub, **kw)
             yield from _check_block(book, sources, specs, block, at, True, rows_missing)
     for page in book.pages:
-        for block in page.charts:
-            yield from _check_block(book, sources, specs, block, block.problem, False, rows_missing)
+        for fence in page.charts:
+            if fence is not None:
+                yield from _check_block(book, sources, specs, fence, fence.problem, False, rows_missing)
 
 
 def _check_block(book: Book, sources: Sources, specs: dict[str, dict[str, Any]], block: ChartBlock,

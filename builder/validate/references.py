@@ -45,7 +45,7 @@ def every_item(book: Book, rows: bool = True) -> Iterator[Model]:
     for page in book.pages:
         if page.meta is not None:
             yield page.meta
-        yield from page.charts
+        yield from (c for c in page.charts if c is not None)
     if rows:
         yield from book.investments
         yield from book.state_figures

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Optional, Sequence, TypeVar
 from urllib.parse import urlsplit
 
+from pydantic import BaseModel
+
 from ...cache import BuildCache, Store
 from ...charts import Chart, build_chart
 from ...errors import Problem
@@ -33,10 +35,13 @@ class PagePlan:
     title: str
     section: str
     context: dict[str, Any] = field(default_factory=dict)
+    banner: str = ""  # the marking of what the page shows (the book's fixed banner without markings)
+    banner_class: str = ""  # the banner's colours: `level-government-2` (CONFIDENTIAL)
+    portions: tuple[str, ...] = ()  # the markings rolled up into the banner (for tests and audits)
 
     @property
     def charts(self) -> list[Chart]:
-        return list(self.context.get("charts", []))
+        return [c for c in self.context.get("charts", []) if c is not None]
 
 
 @dataclass(frozen=True)
@@ -88,7 +93,51 @@ def plan_site(book: Book, stamp: Stamp, changes: Optional[BookChanges] = None,
               cache: Optional[BuildCache] = None) -> SitePlan:
     """Return the plan of the whole site."""
     pages = plan_pages(book, changes, cache.charts if cache else None, cache.items if cache else None)
+    for page in pages:
+        page.banner, page.portions, page.banner_class = banner_of(book, page)
     return SitePlan(book, pages, plan_nav(book, changes), stamp, changes)
+
+
+def banner_of(book: Book, page: PagePlan) -> tuple[str, tuple[str, ...], str]:
+    """Return a page's banner: the roll-up of the markings of everything it shows.
+
+    A book without markings has one fixed banner (`classification`)."""
+    scheme = book.config.scheme
+    if scheme is None:
+        return book.config.classification, (), ""
+    found: list[str] = []
+    _markings(page.context, "", found, set())
+    for records in page.context.get("drawn", ()):
+        found += [r.marking for r in records if r.marking]
+    parsed = [scheme.parse(m) for m in found if m]
+    banner = scheme.rollup(parsed)
+    return banner.banner, tuple(sorted({m.banner for m in parsed})), f"level-{scheme.name}-{banner.level.rank}"
+
+
+def _markings(value: Any, inherited: str, found: list[str], seen: set[int]) -> None:
+    """Collect the markings of every item (and every entry inside it) a page's context holds."""
+    if id(value) in seen or value is None or isinstance(value, (int, float, bool)):
+        return
+    seen.add(id(value))
+    if isinstance(value, str):
+        own = getattr(value, "marking", "")
+        found.append(own or inherited)
+        return
+    if isinstance(value, dict):
+        for inner in value.values():
+            _markings(inner, inherited, found, seen)
+    elif isinstance(value, (list, tuple)):
+        for inner in value:
+            _markings(inner, inherited, found, seen)
+    elif isinstance(value, Chart):
+        return  # a chart is marked by its block and by the records it draws (`drawn`)
+    elif isinstance(value, BaseModel) or hasattr(value, "__dataclass_fields__"):
+        own = getattr(value, "marking", "") or inherited
+        found.append(own)
+        names = type(value).model_fields if isinstance(value, BaseModel) else value.__dataclass_fields__
+        for name in names:
+            if name != "marking":
+                _markings(getattr(value, name), own, found, seen)
 
 
 @dataclass(frozen=True)
@@ -102,6 +151,7 @@ class IssueSummary:
     objective: str
     priority: str
     status: str
+    marking: str = ""
 
 
 @dataclass(frozen=True)
@@ -115,6 +165,7 @@ class PersonSummary:
     organisation: str
     side: str
     in_official_party: bool
+    marking: str = ""
 
 
 @dataclass(frozen=True)
@@ -130,12 +181,12 @@ class StateRow:
 
 def summarise_issue(issue: Issue) -> IssueSummary:
     return IssueSummary(issue.id, issue.title, issue.doc_number, issue.summary, issue.objective,
-                        issue.priority, issue.status)
+                        issue.priority, issue.status, issue.marking)
 
 
 def summarise_person(person: Person) -> PersonSummary:
     return PersonSummary(person.id, person.name, person.name_native, person.role, person.organisation,
-                         person.side, person.in_official_party)
+                         person.side, person.in_official_party, person.marking)
 
 
 S = TypeVar("S")
@@ -164,8 +215,18 @@ def plan_pages(book: Book, changes: Optional[BookChanges] = None,
         block = ChartBlock(kind=kind, metric=metric, colour=colour)
         return build_chart(book, block, highlight=highlight, records=records, store=store)
 
-    def block_chart(block: ChartBlock, written_at: Problem) -> Chart:
+    def block_chart(block: Optional[ChartBlock], written_at: Problem) -> Optional[Chart]:
+        if block is None:
+            return None  # a chart the edition leaves out: its fence shows nothing
         return build_chart(book, block, store=store, written_at=written_at)
+
+    def drawn(*blocks: Optional[ChartBlock]) -> list[list[Investment]]:
+        """Return the records each of the book's own charts among blocks draws (their markings count)."""
+        return [book.investments_for(b.filter) for b in blocks if b is not None and b.kind != "vega-lite"]
+
+    def someone(person_id: str) -> Optional[PersonSummary]:
+        person = book.person_by_id.get(person_id)
+        return person_summary(person) if person is not None else None
 
     def issue_summary(issue: Issue) -> IssueSummary:
         return _summary(kept, issue, summarise_issue)
@@ -178,26 +239,29 @@ def plan_pages(book: Book, changes: Optional[BookChanges] = None,
     shade = "employment" if book.jobs_figures else "jobs"  # states on one basis, where the book has figures
     home_map = [chart("map", everything, metric=shade)] if everything else []
     plans = [PagePlan(urls.HOME, "home.html", book.config.title, "home", {
-        "charts": home_map, "issues": issues, "schedule": book.schedule,
-        "principal": person_summary(book.principal), "counterpart": person_summary(book.counterpart)})]
+        "charts": home_map, "issues": issues, "schedule": book.schedule, "drawn": [everything] if home_map else [],
+        "principal": someone(book.config.principal), "counterpart": someone(book.config.counterpart)})]
     if book.schedule is not None:
         plans.append(PagePlan(urls.PROGRAMME, "programme.html", "Programme", "programme", {
             "schedule": book.schedule,
             "names": {p: book.person_by_id[p].name for item in book.schedule.items for p in item.participants},
             "titles": {i: book.issue_by_id[i].title for item in book.schedule.items for i in item.briefs}}))
-    plans.append(PagePlan(urls.ISSUES, "issues.html", "Issue papers", "issues", {"issues": issues}))
+    if issues or "issues" in book.config.nav:  # an edition without papers has no list of them
+        plans.append(PagePlan(urls.ISSUES, "issues.html", "Issue papers", "issues", {"issues": issues}))
     for issue in book.issues:
         selected = book.investments_for(issue.investments)
-        charts = [chart("map", selected, colour="status")] if selected else []
+        charts: list[Optional[Chart]] = [chart("map", selected, colour="status")] if selected else []
         charts += [block_chart(block, issue.problem("charts", i, message="")) for i, block in enumerate(issue.charts)]
         plans.append(PagePlan(urls.issue_url(issue.id), "issue.html", issue.title, "issues", {
             "issue": issue, "investments": largest(book, selected), "investments_total": len(selected),
+            "drawn": [selected, *drawn(*issue.charts)],
             "investment_states": book.index.states_of(selected), "charts": charts,
             "related_facts": [book.fact_by_id[f] for f in issue.related_facts],
             "related_people": [person_summary(book.person_by_id[p]) for p in issue.related_people],
             "related_issues": [issue_summary(book.issue_by_id[i]) for i in issue.related_issues]}))
-    plans.append(PagePlan(urls.PEOPLE, "people.html", "People", "people",
-                          {"people": [person_summary(p) for p in book.people]}))
+    if book.people or "people" in book.config.nav:
+        plans.append(PagePlan(urls.PEOPLE, "people.html", "People", "people",
+                              {"people": [person_summary(p) for p in book.people]}))
     for person in book.people:
         plans.append(PagePlan(urls.person_url(person.id), "person.html", person.name, "people", {
             "person": person, "issues": [issue_summary(i) for i in book.issues_citing_person(person.id)]}))
@@ -206,7 +270,7 @@ def plan_pages(book: Book, changes: Optional[BookChanges] = None,
         if everything else []
     plans.append(PagePlan(urls.INVESTMENT, "investment.html", "Investment by state and by project",
                           "investment", {"charts": charts, "states": state_rows(book),
-                                         "national": book.figures_for(NATIONWIDE),
+                                         "national": book.figures_for(NATIONWIDE), "drawn": [everything],
                                          "nationwide": list(book.index.in_state(NATIONWIDE))}))
     for state in book.states_with_data:
         projects = book.index.in_state(state.code)
@@ -217,7 +281,9 @@ def plan_pages(book: Book, changes: Optional[BookChanges] = None,
                           {"sources": collect_sources(book)}))
     for page in book.pages:
         plans.append(PagePlan(urls.page_url(page.id), "page.html", page.title, f"pages/{page.id}",
-                              {"page": page, "charts": [block_chart(b, b.problem(message="")) for b in page.charts]}))
+                              {"page": page, "drawn": drawn(*page.charts),
+                               "charts": [block_chart(b, b.problem(message="")) if b is not None else None
+                                          for b in page.charts]}))
     if changes is not None:
         plans.append(PagePlan(urls.CHANGES, "changes.html", f"Changes since {changes.old_name}", "changes"))
     return plans

@@ -197,7 +197,7 @@ def _link(context: Any, target: str) -> str:
 @pass_context
 def _markdown(context: Any, text: str, charts: Iterable[Chart] = (), figure: Optional[Callable[..., Any]] = None) -> Any:
     """Render Markdown; a page's ```chart fences become its charts, drawn by the figure macro."""
-    figures = [str(figure(chart, i + 1)) for i, chart in enumerate(charts)] if figure else []
+    figures = [str(figure(chart, i + 1)) if chart is not None else "" for i, chart in enumerate(charts)] if figure else []
     return context["text"].block(text, context["page_url"], context["citations"], figures)
 
 
@@ -294,7 +294,7 @@ class Renderer:
             "dated": self.book.dated,  # reads only settings (the as-of date and the limit), which every page shares
             "programme_times": self.programme_times,
             "charts": [], "change_url": lambda item: change_url(self.book, item), "stamp": site.stamp, "changes": site.changes,
-            "related_facts": [], "related_people": [], "related_issues": [],
+            "related_facts": [], "related_people": [], "related_issues": [], "portion": self.portion,
         }
         self.view = view
         self.shared_key = self._shared_key()
@@ -319,6 +319,16 @@ class Renderer:
         changes = self.site.changes.to_json() if self.site.changes else ""
         return fingerprint([self.book.config, self.site.nav, self.site.stamp, changes, templates.hexdigest()])
 
+    def portion(self, value: Any, container: Any = None) -> Markup:
+        """Return the portion mark, `(C)`, of an item or entry (its own marking, else its container's),
+        when the site asks for portion marks."""
+        settings, scheme = self.book.config.markings, self.book.config.scheme
+        if settings is None or scheme is None or not settings.portion_marks:
+            return Markup("")
+        text = getattr(value, "marking", "") or getattr(container, "marking", "")
+        marking = scheme.parse(text) if text else scheme.lowest
+        return Markup('<span class="portion" title="{}">{}</span> ').format(marking.banner, marking.portion)
+
     def programme_times(self, item: Any) -> dict[str, str]:
         """Return a programme item's local time and the principal's home time."""
         local_zone = ZoneInfo(item.timezone or self.view.schedule.timezone)
@@ -333,7 +343,7 @@ class Renderer:
 
     def render(self, plan: PagePlan) -> bytes:
         """Render one page to bytes, reusing the last rendering when nothing it read changed."""
-        inputs = (fingerprint([plan.url, plan.template, plan.title, plan.section, plan.context],
+        inputs = (fingerprint([plan.url, plan.template, plan.title, plan.section, plan.banner, plan.banner_class, plan.context],
                               self.cache.fingerprints), self.shared_key)
         kept = self.cache.pages.get(plan.url)
         if (kept is not None and kept.inputs == inputs
@@ -353,7 +363,8 @@ class Renderer:
         context = dict(self.common)
         context.update(plan.context)
         context.update(page_url=plan.url, root=urls.root_of(plan.url), title=plan.title,
-                       section=plan.section, text=self.text, citations=Citations())
+                       section=plan.section, text=self.text, citations=Citations(), banner=plan.banner,
+                       banner_class=plan.banner_class)
         try:
             template = self.env.get_template(plan.template)
             html = template.render(context)
