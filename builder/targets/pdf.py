@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import html
 import mimetypes
+import re
 import posixpath
 from dataclasses import dataclass
 from typing import Any, Iterable, Optional
@@ -22,6 +23,7 @@ from urllib.parse import unquote, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser
 
+from ..errors import BriefingError
 from ..model.book import Book
 from .site import urls
 from .site.plan import SECTION_TITLES, PagePlan, SitePlan
@@ -49,11 +51,11 @@ def reading_order(site: SitePlan) -> list[Part]:
     for plan in site.pages:
         by_section.setdefault(plan.section, []).append(plan)
     parts: list[Part] = []
-    nav = [key for key in site.book.config.nav if key != "home"]
-    order = [k for k in SECTION_ORDER if k in nav] + [k for k in nav if k not in SECTION_ORDER]
+    nav = list(site.book.config.nav)
+    order = ["home"] + [k for k in SECTION_ORDER if k in nav] + [k for k in nav if k not in SECTION_ORDER + ("home",)]
     for section in order:
         plans = by_section.get(section, [])
-        tab = SECTION_TITLES.get(section) or next((p.title for p in plans), section)
+        tab = "Summary" if section == "home" else SECTION_TITLES.get(section) or next((p.title for p in plans), section)
         for i, plan in enumerate(plans):
             parts.append(Part(plan, _anchor(plan.url), tab, 1 if i == 0 else 2))
     return parts
@@ -104,7 +106,7 @@ def _cover(book: Book, site: SitePlan, edition_title: str, banner: str) -> str:
                 "" if config.event.end == config.event.start else " – " + config.event.end.strftime("%-d %B %Y"))),
             ("Principal", book.person_by_id[config.principal].name if config.principal in book.person_by_id else ""),
             ("As of", config.as_of.strftime("%-d %B %Y")), ("Edition", edition_title),
-            ("Document", config.doc_number), ("Version", site.stamp.describe())]
+            ("Document", config.doc_number), ("Version", site.stamp.describe().removeprefix("Version "))]
     table = "".join(f"<tr><th scope='row'>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>" for k, v in rows if v)
     return (f'<section class="print-cover" data-banner="{html.escape(banner, quote=True)}">'
             f'<div class="print-banner">{html.escape(banner)}</div>'
@@ -179,10 +181,32 @@ def fetcher(files: dict[str, bytes]) -> Any:
     return SiteFiles()
 
 
+SCRIPTS = {"Japanese": ("ja", re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")),
+           "Korean": ("ko", re.compile(r"[\uac00-\ud7af]")),
+           "Chinese": ("zh", re.compile(r"[\u4e00-\u9fff]"))}
+
+
+def check_fonts(document: str) -> None:
+    """Refuse to print text no installed font can show, naming the language and how to get a font."""
+    import shutil
+    import subprocess
+
+    fc_list = shutil.which("fc-list")
+    for language, (code, pattern) in SCRIPTS.items():
+        if language == "Chinese" or not pattern.search(document):
+            continue
+        found = subprocess.run([fc_list, f":lang={code}", "family"], capture_output=True, text=True).stdout \
+            if fc_list else ""
+        if not found.strip():
+            raise BriefingError(f"the book has {language} text but no {language} font is installed, so the PDF "
+                                f"would show empty boxes: install one (on Debian: apt-get install fonts-noto-cjk)")
+
+
 def write_pdf(document: str, files: dict[str, bytes]) -> tuple[bytes, int]:
     """Return the PDF of a print document and its number of pages."""
     import weasyprint
 
+    check_fonts(document)
     rendered = weasyprint.HTML(string=document, base_url=SCHEME, url_fetcher=fetcher(files)).render()
     return rendered.write_pdf(), len(rendered.pages)
 
