@@ -301,3 +301,49 @@ def test_an_edition_can_take_only_some_statuses_and_sections(tmp_path: Path):
     assert run_briefing("build", "--edition", "full", "--out", str(out), cwd=site).returncode == 0
     assert not (out / "issues" / "trade.html").exists() and not (out / "programme.html").exists()
     assert broken_links(out) == []
+
+
+def test_diff_publish_and_changes_of_an_edition_show_only_what_it_may(tmp_path: Path):
+    import os
+    import subprocess
+
+    site = marked_book(tmp_path)
+
+    def git(*args: str) -> None:
+        env = {**os.environ, "GIT_AUTHOR_DATE": "2025-02-05T09:00:00+09:00",
+               "GIT_COMMITTER_DATE": "2025-02-05T09:00:00+09:00"}
+        subprocess.run(["git", *args], cwd=site, env=env, check=True, capture_output=True)
+
+    git("init", "-q", "-b", "main")
+    git("config", "user.email", "desk@example.org")
+    git("config", "user.name", "Desk")
+    (site / ".gitignore").write_text("_site/\n.briefing-cache/\n")
+    git("add", "-A")
+    git("commit", "-q", "-m", "v1")
+    git("tag", "v1")
+    trade = site / "content/issues/trade.yaml"
+    text = trade.read_text()
+    secret_edit = "Planted reworded red line about the narwhal quota"
+    trade.write_text(text.replace(PLANTED["red line"], secret_edit).replace("We buy your energy.",
+                                                                            "We buy your energy, and more."))
+    git("commit", "-q", "-am", "v2")
+    git("tag", "v2")
+
+    diff = run_briefing("diff", "--edition", "open", "v1", "v2", cwd=site)
+    assert diff.returncode == 0, diff.stderr
+    assert "We buy your energy{+, and more+}." in diff.stdout
+    assert "narwhal" not in diff.stdout and "walrus" not in diff.stdout
+    full = run_briefing("diff", "v1", "v2", cwd=site)
+    assert "narwhal" in full.stdout  # the same diff without an edition shows the red line
+
+    out = tmp_path / "since"
+    built = run_briefing("build", "--edition", "open", "--since", "v1", "--out", str(out), cwd=site)
+    assert built.returncode == 0, built.stderr
+    assert not hits(output_text(out), secret_edit) and not hits(output_text(out), PLANTED["red line"])
+    assert (out / "changes.html").is_file()
+
+    dest = tmp_path / "published"
+    published = run_briefing("publish", str(dest), "--version", "v2", "--edition", "open", cwd=site)
+    assert published.returncode == 0, published.stderr
+    files = output_text(dest)
+    assert [kind for kind, text in PLANTED.items() if hits(files, text)] == [] and not hits(files, secret_edit)

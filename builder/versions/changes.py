@@ -133,8 +133,16 @@ def word_diff(old: str, new: str) -> Words:
     return Words(runs)
 
 
-def compare_points(name: str, old: list[str], new: list[str]) -> Optional[FieldChange]:
+def _point(value: Any) -> str:
+    """Return a point as diff shows it: its text, after its marking when it carries one."""
+    if isinstance(value, dict):
+        return f"({value.get('marking', '')}) {value.get('text', '')}" if value.get("marking") else str(value.get("text", ""))
+    return str(value)
+
+
+def compare_points(name: str, old: list[Any], new: list[Any]) -> Optional[FieldChange]:
     """Compare two lists of points: added, removed and reworded ones."""
+    old, new = [_point(p) for p in old], [_point(p) for p in new]
     if old == new:
         return None
     change = FieldChange(name)
