@@ -84,7 +84,12 @@ def check_items(book: Book, broken_ids: Iterable[str], cache: BuildCache) -> lis
         same = ("checked rows", id(rows), names)  # in `items`, which is not kept on disk: ids are per process
         kept = cache.items.get(same)
         if kept is None or kept[0] is not rows:
-            kept = cache.items.put(same, (rows, [p for row in rows for p in verdict(row)]))
+            # across command-line builds: by the rows' text and place, in the store kept on disk
+            written = ("checked rows", digest(*(repr(_origin_key(row)) for row in rows)), names)
+            found = cache.checks.get(written)
+            if found is None:
+                found = cache.checks.put(written, [p for row in rows for p in verdict(row)])
+            kept = cache.items.put(same, (rows, found))
         problems += kept[1]
     problems += check_page_bodies(book, converter, cache.markdown, broken)
     return problems

@@ -60,7 +60,7 @@ def _check_block(book: Book, sources: Sources, specs: dict[str, dict[str, Any]],
                      "employment to shade states by: use metric: jobs, projects or amount")
     if rows_missing:
         return
-    selected = [r for r in book.investments if block.filter.matches(r)]
+    selected = book.index.select(block.filter)  # looked up in the index, not scanned
     if not selected:
         yield at("filter", severity="warning",
                  message="matches no investment records; the chart will have no data")
