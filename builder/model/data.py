@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, Field, model_validator
@@ -34,6 +35,13 @@ def _check_amount_basis(value: str) -> str:
 
 
 AmountBasis = Annotated[str, AfterValidator(_check_amount_basis)]
+
+
+@lru_cache(maxsize=4096)
+def _basis_kind(amount_basis: str) -> str:
+    """Return the kind of an amount basis, without its detail (a handful of distinct texts, read often)."""
+    match = _BASIS.match(amount_basis)
+    return match.group("kind") if match and amount_basis else ""
 
 
 def _check_state(value: str) -> str:
@@ -86,8 +94,7 @@ class Investment(Model):
     @property
     def basis(self) -> str:
         """Return the kind of amount this is (`announced`, `cumulative`, …), without its detail."""
-        match = _BASIS.match(self.amount_basis)
-        return match.group("kind") if match and self.amount_basis else ""
+        return _basis_kind(self.amount_basis)
 
     @property
     def proposal(self) -> bool:
