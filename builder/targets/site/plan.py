@@ -38,6 +38,7 @@ class PagePlan:
     banner: str = ""  # the marking of what the page shows (the book's fixed banner without markings)
     banner_class: str = ""  # the banner's colours: `level-government-2` (CONFIDENTIAL)
     portions: tuple[str, ...] = ()  # the markings rolled up into the banner (for tests and audits)
+    drawn: list[Sequence[Investment]] = field(default_factory=list)  # the records its charts draw: they mark it
 
     @property
     def charts(self) -> list[Chart]:
@@ -94,6 +95,8 @@ def plan_site(book: Book, stamp: Stamp, changes: Optional[BookChanges] = None,
     """Return the plan of the whole site."""
     pages = plan_pages(book, changes, cache.charts if cache else None, cache.items if cache else None)
     for page in pages:
+        # what the charts draw counts for the banner, not for the page's text: the charts are in its context
+        page.drawn = page.context.pop("drawn", [])
         page.banner, page.portions, page.banner_class = banner_of(book, page)
     return SitePlan(book, pages, plan_nav(book, changes), stamp, changes)
 
@@ -107,7 +110,7 @@ def banner_of(book: Book, page: PagePlan) -> tuple[str, tuple[str, ...], str]:
         return book.config.classification, (), ""
     found: list[str] = []
     _markings(page.context, "", found, set())
-    for records in page.context.get("drawn", ()):
+    for records in page.drawn:
         found += [r.marking for r in records if r.marking]
     parsed = [scheme.parse(m) for m in found if m]
     banner = scheme.rollup(parsed)
