@@ -158,10 +158,7 @@ def print_book(root: Path, out: Path, *, edition: Optional[str] = None, card: bo
         banner = (scheme.rollup(scheme.parse(p.banner) for p in site.pages).banner if scheme is not None
                   else book.config.classification)
         title = selection.edition.title if selection.edition is not None else ""
-        if card:
-            document, pages = fit_card(site, files, banner)
-        else:
-            document = pdf.print_html(site, files, title, banner)
+        document = fit_card(site, files, banner) if card else pdf.print_html(site, files, title, banner)
         if selection.edition is not None:
             leaks = audit(selection, {**files, out.name: document.encode("utf-8")})
             if leaks:
@@ -173,12 +170,12 @@ def print_book(root: Path, out: Path, *, edition: Optional[str] = None, card: bo
     return PrintResult(out, pages, time.perf_counter() - started, warnings)
 
 
-def fit_card(site: SitePlan, files: dict[str, bytes], banner: str) -> tuple[str, int]:
+def fit_card(site: SitePlan, files: dict[str, bytes], banner: str) -> str:
     """Return the card with as many points and figures as fit on one sheet."""
     for points, facts in ((3, 8), (2, 6), (2, 4), (1, 4), (1, 2), (1, 0)):
-        document = pdf.card_html(site, files, points, facts, banner)
-        if pdf.write_pdf(document, files)[1] == 1:
-            return document, 1
+        document = pdf.card_html(site, points, facts, banner)
+        if pdf.page_count(document, files) == 1:
+            return document
     raise BriefingError("the card does not fit on one sheet even with one point per paper: "
                         "shorten the objectives or the first points")
 

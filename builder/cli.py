@@ -95,6 +95,20 @@ def error(message: str) -> NoReturn:
     sys.exit(1)
 
 
+def editions_asked(site: Path, rev: Optional[str], edition: Optional[str], all_editions: bool) -> list[Optional[str]]:
+    """Return the editions a command is to make: the one named (None: the whole book), or every one."""
+    if not all_editions:
+        return [edition]
+    if edition:
+        error("give --edition NAME or --all-editions, not both")
+    with user_errors(site, lambda: "nothing was written"):
+        book, _ = pipeline.load_book(site, rev)
+    names: list[Optional[str]] = [e.name for e in book.config.editions]
+    if not names:
+        error("site.yaml declares no editions (see `editions:` in the README); nothing was written")
+    return names
+
+
 @main.command()
 @site_option
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
@@ -112,15 +126,7 @@ def build(site: Path, out_dir: Optional[Path], rev: Optional[str], since: Option
           timings: bool, strict: bool, edition: Optional[str], all_editions: bool) -> None:
     """Validate the book and write the site (or one edition of it, or each)."""
     target = out_dir if out_dir is not None else site / "_site"
-    names: list[Optional[str]] = [edition]
-    if all_editions:
-        if edition:
-            error("give --edition NAME or --all-editions, not both")
-        with user_errors(site, lambda: "nothing was written"):
-            book, _ = pipeline.load_book(site, rev)
-        names = [e.name for e in book.config.editions]
-        if not names:
-            error("site.yaml declares no editions (see `editions:` in the README); nothing was written")
+    names = editions_asked(site, rev, edition, all_editions)
     for name in names:
         folder = target / name if all_editions and name else target
         kept = lambda: ("the previous build is unchanged" if folder.exists() else "nothing was written") + f" ({folder})"  # noqa: E731
@@ -176,15 +182,7 @@ def print_pdf(site: Path, out_path: Optional[Path], edition: Optional[str], all_
               rev: Optional[str], strict: bool, quiet: bool) -> None:
     """Print the book as one PDF, in reading order, ready for the binder."""
     name = "card" if card else "book"
-    names: list[Optional[str]] = [edition]
-    if all_editions:
-        if edition:
-            error("give --edition NAME or --all-editions, not both")
-        with user_errors(site, lambda: "nothing was written"):
-            book, _ = pipeline.load_book(site, rev)
-        names = [e.name for e in book.config.editions]
-        if not names:
-            error("site.yaml declares no editions (see `editions:` in the README); nothing was written")
+    names = editions_asked(site, rev, edition, all_editions)
     for each in names:
         if all_editions:
             target = (out_path or site / "_print") / f"{each}{'-card' if card else ''}.pdf"

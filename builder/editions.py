@@ -24,6 +24,7 @@ from .model.book import Book
 from .model.config import Edition
 from .model.content import Issue, Page, Person
 from .model.markings import Marking, Scheme
+from .validate.references import every_item
 
 M = TypeVar("M", bound=Model)
 
@@ -256,7 +257,7 @@ def needles(selection: Selection) -> dict[str, LeftOut]:
 def _shown(book: Book) -> Iterable[str]:
     """Yield the text an edition shows of its own accord: its content, and briefing's own words."""
     yield _own_words()
-    for item in _every(book):
+    for item in every_item(book):
         for value in values(item):
             if isinstance(value.value, str):
                 yield _SPACE.sub(" ", value.value)
@@ -273,21 +274,6 @@ def _automaton(words: Iterable[str]) -> Any:
         automaton.add_word(word, word)
     automaton.make_automaton()
     return automaton
-
-
-def _every(book: Book) -> Iterable[Model]:
-    yield book.config
-    yield from book.issues
-    yield from book.people
-    if book.schedule is not None:
-        yield book.schedule
-    yield from book.facts
-    for page in book.pages:
-        if page.meta is not None:
-            yield page.meta
-        yield from (c for c in page.charts if c is not None)
-    yield from book.investments
-    yield from book.state_figures
 
 
 def audit(selection: Selection, files: dict[str, bytes]) -> list[Problem]:

@@ -23,11 +23,10 @@ from builder.build import build
 from builder.errors import ContentError
 from conftest import REPO, run_briefing
 from servers import Watch
+from test_browser import CHART_WAIT
 
 CORPUS = REPO / "tests" / "sites" / "charts"
 SPECS = sorted(p.name for p in (CORPUS / "charts" / "corpus").glob("*.json"))
-CHART_WAIT = """() => Array.from(document.querySelectorAll('figure.chart')).every(
-    f => f.classList.contains('chart-live') || f.classList.contains('chart-failed'))"""
 
 
 @pytest.fixture(scope="module")

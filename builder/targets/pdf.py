@@ -16,6 +16,9 @@ from __future__ import annotations
 import html
 import mimetypes
 import re
+import shutil
+import subprocess
+from functools import lru_cache
 import posixpath
 from dataclasses import dataclass
 from typing import Any, Iterable, Optional
@@ -186,36 +189,46 @@ SCRIPTS = {"Japanese": ("ja", re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")),
            "Chinese": ("zh", re.compile(r"[\u4e00-\u9fff]"))}
 
 
+@lru_cache(maxsize=None)
+def _has_font(language: str) -> bool:
+    """Return whether fontconfig knows a font for a language (ja, ko)."""
+    fc_list = shutil.which("fc-list")
+    found = subprocess.run([fc_list, f":lang={language}", "family"], capture_output=True, text=True).stdout \
+        if fc_list else ""
+    return bool(found.strip())
+
+
 def check_fonts(document: str) -> None:
     """Refuse to print text no installed font can show, naming the language and how to get a font."""
-    import shutil
-    import subprocess
-
-    fc_list = shutil.which("fc-list")
     for language, (code, pattern) in SCRIPTS.items():
-        if language == "Chinese" or not pattern.search(document):
-            continue
-        found = subprocess.run([fc_list, f":lang={code}", "family"], capture_output=True, text=True).stdout \
-            if fc_list else ""
-        if not found.strip():
+        if language != "Chinese" and pattern.search(document) and not _has_font(code):
             raise BriefingError(f"the book has {language} text but no {language} font is installed, so the PDF "
                                 f"would show empty boxes: install one (on Debian: apt-get install fonts-noto-cjk)")
 
 
-def write_pdf(document: str, files: dict[str, bytes]) -> tuple[bytes, int]:
-    """Return the PDF of a print document and its number of pages."""
+def _laid_out(document: str, files: dict[str, bytes]) -> Any:
     import weasyprint
 
     check_fonts(document)
-    rendered = weasyprint.HTML(string=document, base_url=SCHEME, url_fetcher=fetcher(files)).render()
+    return weasyprint.HTML(string=document, base_url=SCHEME, url_fetcher=fetcher(files)).render()
+
+
+def page_count(document: str, files: dict[str, bytes]) -> int:
+    """Return how many sheets a print document takes (laid out, not written)."""
+    return len(_laid_out(document, files).pages)
+
+
+def write_pdf(document: str, files: dict[str, bytes]) -> tuple[bytes, int]:
+    """Return the PDF of a print document and its number of pages."""
+    rendered = _laid_out(document, files)
     return rendered.write_pdf(), len(rendered.pages)
 
 
-def card_html(site: SitePlan, files: dict[str, bytes], points: int, facts: int, banner: str) -> str:
+def card_html(site: SitePlan, points: int, facts: int, banner: str) -> str:
     """Return the one-page card: the objectives, the first points of each paper, the key figures."""
     book = site.book
     config = book.config
-    text = _text_renderer(site, files)
+    text = _text_renderer(site)
     objectives = "".join(f"<li>{text(o)}</li>" for o in config.objectives)
     papers = "".join(
         f"<section><h2>{html.escape(issue.title)}</h2><ol>"
@@ -239,7 +252,7 @@ def _value(fact: Any) -> str:
     return f"{format_value(fact.value, fact.unit)}" + (f" ({fact.period})" if fact.period else "")
 
 
-def _text_renderer(site: SitePlan, files: dict[str, bytes]) -> Any:
+def _text_renderer(site: SitePlan) -> Any:
     from ..text.markdown import Citations, TextRenderer
 
     renderer = TextRenderer(site.book, urls)
