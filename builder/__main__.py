@@ -2,4 +2,5 @@
 
 from .cli import main
 
-main(prog_name="briefing")
+if __name__ == "__main__":  # not when a worker process that draws charts imports it
+    main(prog_name="briefing")

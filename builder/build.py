@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Callable, Iterator, Optional, TypeVar
 
 from .cache import CACHE_DIR, BuildCache, cache_folder, digest
-from .charts.vega import LICENSES, DrawingError, geo_script, interpreter_script, javascript_bundle, render_svg
+from .charts.vega import LICENSES, DrawingError, geo_script, interpreter_script, javascript_bundle, render_svgs
 from .editions import Selection, audit, choose
 from .errors import BriefingError, ContentError, Problem
 from .files import write_atomic
@@ -269,15 +269,13 @@ def render(site: SitePlan, root: Path, cache: BuildCache, static_charts: bool,
     charts = site.charts
     if static_charts and charts:
         tick = progress("Rendering charts", len(charts)) if progress else None
-        for chart in charts:
-            try:
-                files[chart.svg_path] = render_svg(chart.spec, chart.needs_geo, cache, chart.key)
-            except DrawingError as exc:
+        drawn = render_svgs([(chart.spec, chart.needs_geo, chart.key) for chart in charts], cache, tick)
+        for chart, svg in zip(charts, drawn):
+            if isinstance(svg, DrawingError):
                 if chart.written_at is None:
-                    raise  # one of the book's own charts: a bug in briefing
-                raise ContentError([replace(chart.written_at, message=f"the chart cannot be drawn: {exc}")]) from None
-            if tick:
-                tick()
+                    raise svg  # one of the book's own charts: a bug in briefing
+                raise ContentError([replace(chart.written_at, message=f"the chart cannot be drawn: {svg}")])
+            files[chart.svg_path] = svg
         files.update({"assets/vendor/vega.js": javascript_bundle(cache),
                       "assets/vendor/vega-interpreter.js": interpreter_script(),
                       "assets/vendor/LICENSES.md": LICENSES.encode("utf-8"),
@@ -289,7 +287,7 @@ def render(site: SitePlan, root: Path, cache: BuildCache, static_charts: bool,
     files.update(read_assets(root))
     config = site.book.config
     files[MANIFEST] = manifest(files, {"generator": "briefing", "title": config.title,
-                                       "as_of": config.as_of.isoformat(), **site.stamp.as_dict()})
+                                       "as_of": config.as_of.isoformat(), **site.stamp.as_dict()}, cache.checksum)
     return files
 
 

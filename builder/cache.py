@@ -129,13 +129,14 @@ class BuildCache:
         self.checks: Store[Any] = Store("item checks")
         self.fingerprints: Store[Any] = Store("fingerprints of long tuples")
         self.templates: Store[Any] = Store("template environments")
+        self.checksums: Store[tuple[bytes, str]] = Store("checksums of built files")
         self.rendered_svgs: list[str] = []  # SVGs this build drew with vl-convert
         self.reused_svgs: list[str] = []  # SVGs this build took from memory or disk
 
     @property
     def stores(self) -> list[Store[Any]]:
         return [self.documents, self.items, self.markdown, self.charts, self.svgs, self.pages, self.scans,
-                self.checks, self.fingerprints, self.templates]
+                self.checks, self.fingerprints, self.templates, self.checksums]
 
     @property
     def kept_on_disk(self) -> list[Store[Any]]:
@@ -152,6 +153,13 @@ class BuildCache:
         """Forget what the build that just succeeded did not use."""
         for store in self.stores:
             store.prune()
+
+    def checksum(self, data: bytes) -> str:
+        """Return the SHA-256 of a built file, hashed once while the same bytes live (a reused page does)."""
+        known = self.checksums.get(id(data))
+        if known is None or known[0] is not data:
+            known = self.checksums.put(id(data), (data, hashlib.sha256(data).hexdigest()))
+        return known[1]
 
     def read(self, kind: str, name: str) -> Optional[bytes]:
         """Return a file kept on disk by an earlier build, if there is a folder and the file."""

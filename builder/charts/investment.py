@@ -94,6 +94,9 @@ def amount_basis(totals: Totals, basis: str = "announced") -> str:
 
 # --- map: choropleth of states, with project sites -----------------------------------------
 
+LISTED_SOURCES = 5  # a state's sources named in its row; beyond this, its page lists each project's
+
+
 def state_rows(book: Book, records: Sequence[Investment]) -> list[dict[str, Any]]:
     """Return one row per state (all 50 and DC) with its totals; None where it has no records."""
     by_state = book.index.group((r for r in records if r.state in STATES), lambda r: r.state)
@@ -114,7 +117,9 @@ def state_rows(book: Book, records: Sequence[Investment]) -> list[dict[str, Any]
             "jobs_text": format_jobs_total(totals.jobs if totals else None, bool(count)),
             "basis": (f"Sum of {count} project record{'s' if count != 1 else ''} in this book"
                       if count else "No project records in this book"),
-            "source": "; ".join(totals.sources) if totals else "—",
+            "source": (("; ".join(totals.sources) if len(totals.sources) <= LISTED_SOURCES else
+                        f"{len(totals.sources)} sources; each project's is in the {state.name} projects table")
+                       if totals else "—"),
             "employment": figure.value if shared and figure else None,
             "other_basis": bool(figure) and not shared,
             "state_figure": (f"{format_number(figure.value)} {figure.unit}, {figure.period or figure.as_of}"
@@ -340,7 +345,8 @@ def map_chart(book: Book, block: ChartBlock, records: Sequence[Investment],
                f"{f' and {apart} on another basis drawn apart' if apart else ''}"
                if block.metric == "employment" else
                f"states shaded by {metric.noun} from {len(records)} project records")
-    description = (f"Map of {where}: {shading} ({len(with_data)} states in its table; states without data in "
+    description = (f"Map of {where}: {shading} ({len(with_data)} state{'s' if len(with_data) != 1 else ''} "
+                   f"in its table; states without data in "
                    f"grey), with {located} project sites sized by amount.")
     note = (" Shading: employment at Japanese-owned companies" + (f", {book.jobs_basis}" if book.jobs_basis else "")
             + "; each state's figure, period, basis and source are on its page." if block.metric == "employment" else "")

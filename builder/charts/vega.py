@@ -12,10 +12,13 @@ import base64
 import hashlib
 import io
 import json
+import multiprocessing
+import os
 import re
+from concurrent.futures import ProcessPoolExecutor
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, Iterator, Optional, Sequence, Union
 
 import altair as alt
 import vl_convert as vlc
@@ -27,7 +30,7 @@ from .base import GEO_DATASET
 
 
 
-SVG_FORMAT = "compact-4"  # how SVGs are tidied after drawing (compact_svg): a change redraws them all
+SVG_FORMAT = "compact-6"  # how SVGs are tidied after drawing (compact_svg): a change redraws them all
 NATIONAL_DETAIL = 0.05  # degrees: well under a pixel on a country-wide map, even printed
 
 
@@ -48,8 +51,11 @@ _MARK_ARIA = re.compile(r' (aria-label|aria-roledescription|role)="[^"]*"(?=[^>]
 
 FONTS = Path(__file__).with_name("fonts")
 # what an embedded font covers: the Latin a chart is written in; other scripts use the reader's fonts
-FONT_TEXT = "".join(chr(c) for c in range(0x20, 0x7F)) + "".join(chr(c) for c in range(0xA0, 0x180)) + \
-    "‐‑‒–—―‘’‚“”„†‡•…‰′″‹›€™−≈≤≥→←↑↓·×÷"
+PUNCTUATION = "‐‑‒–—―‘’‚“”„†‡•…‰′″‹›€™−≈≤≥→←↑↓·×÷"
+FONT_TEXT = "".join(chr(c) for c in range(0x20, 0x7F)) + "".join(chr(c) for c in range(0xA0, 0x180)) + PUNCTUATION
+# most charts are written in these alone, and carry a font half the size
+BASIC_TEXT = frozenset("".join(chr(c) for c in range(0x20, 0x7F)) + "£¥°" + PUNCTUATION)
+_TEXT_NODE = re.compile(r">([^<]+)<")
 
 
 @lru_cache(maxsize=1)
@@ -58,11 +64,12 @@ def register_fonts() -> None:
     vlc.register_font_directory(str(FONTS))
 
 
-@lru_cache(maxsize=1)
-def embedded_font() -> str:
+@lru_cache(maxsize=2)
+def embedded_font(basic: bool = False) -> str:
     """Return a small IBM Plex Sans (Latin, regular) as an SVG style, for charts shown as images.
 
-    An SVG shown with <img> cannot use the page's fonts, so the static charts carry their own.
+    An SVG shown with <img> cannot use the page's fonts, so the static charts carry their own:
+    the characters of BASIC_TEXT if basic, else all of FONT_TEXT.
     """
     from fontTools import subset
     from fontTools.ttLib import TTFont
@@ -71,7 +78,7 @@ def embedded_font() -> str:
     options = subset.Options()
     options.flavor, options.layout_features, options.hinting, options.name_IDs = "woff2", ["kern"], False, []
     subsetter = subset.Subsetter(options)
-    subsetter.populate(text=FONT_TEXT)
+    subsetter.populate(text="".join(sorted(BASIC_TEXT)) if basic else FONT_TEXT)
     subsetter.subset(font)
     out = io.BytesIO()
     font.flavor = "woff2"
@@ -93,7 +100,8 @@ def compact_svg(svg: str) -> str:
     svg = _MARK_ARIA.sub("", svg)
     if "IBM Plex Sans" in svg:
         opening = svg.index(">", svg.index("<svg")) + 1
-        svg = svg[:opening] + embedded_font() + svg[opening:]
+        basic = "&#" not in svg and all(set(text) <= BASIC_TEXT for text in _TEXT_NODE.findall(svg))
+        svg = svg[:opening] + embedded_font(basic) + svg[opening:]
     names = {old: f"i{n}" for n, old in enumerate(dict.fromkeys(_ID.findall(svg)))}
     if names:
         pattern = re.compile(r'(id="|#)(' + "|".join(re.escape(k) for k in sorted(names, key=len, reverse=True)) + r')(?=["\)])')
@@ -119,21 +127,84 @@ def svg_key(spec: dict[str, Any], needs_geo: bool, spec_key: str = "") -> str:
 def render_svg(spec: dict[str, Any], needs_geo: bool, cache: BuildCache, spec_key: str = "") -> bytes:
     """Return the SVG for a spec, drawing it only if no earlier build kept one."""
     key = svg_key(spec, needs_geo, spec_key)
+    data = _kept_svg(key, cache)
+    if data is None:
+        data = drawn_svg(spec, needs_geo).encode("utf-8")
+        _keep_svg(key, data, cache)
+    return data
+
+
+def render_svgs(charts: Sequence[tuple[dict[str, Any], bool, str]], cache: BuildCache,
+                tick: Optional[Callable[[], None]] = None) -> list[Union[bytes, DrawingError]]:
+    """Return the SVG of each (spec, needs_geo, spec key), or the reason it cannot be drawn.
+
+    tick, if given, is called once per chart as it is found or drawn.
+
+    The charts no earlier build kept are drawn on every core: vl-convert draws one chart at a time
+    per process, and a book's first build draws hundreds.
+    """
+    keys = [svg_key(spec, needs_geo, spec_key) for spec, needs_geo, spec_key in charts]
+    results: list[Union[bytes, DrawingError, None]] = [_kept_svg(key, cache) for key in keys]
+    missing = [n for n, data in enumerate(results) if data is None]
+    for _ in range(len(keys) - len(missing)):
+        if tick:
+            tick()
+    jobs = [(charts[n][0], charts[n][1]) for n in missing]
+    for n, (ok, text) in zip(missing, _draw_all(jobs)):
+        if ok:
+            results[n] = text.encode("utf-8")
+            _keep_svg(keys[n], text.encode("utf-8"), cache)
+        else:
+            results[n] = DrawingError(text)
+        if tick:
+            tick()
+    return [r for r in results if r is not None]
+
+
+def drawn_svg(spec: dict[str, Any], needs_geo: bool) -> str:
+    """Draw a spec (with the states geometry if it needs it) as a compact SVG."""
+    register_fonts()
+    return compact_svg(draw(with_geometry(spec) if needs_geo else spec))
+
+
+def _draw_job(job: tuple[dict[str, Any], bool]) -> tuple[bool, str]:
+    """Draw one chart in a worker: (True, svg) or (False, the reason it cannot be drawn)."""
+    try:
+        return True, drawn_svg(*job)
+    except DrawingError as exc:
+        return False, str(exc)
+
+
+CHARTS_PER_WORKER = 12  # below this a worker's start (about a second) costs more than it saves
+
+
+def _draw_all(jobs: list[tuple[dict[str, Any], bool]]) -> Iterator[tuple[bool, str]]:
+    """Draw the jobs in order, in worker processes when there are enough of them and more than one core."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    workers = min(cores, len(jobs) // CHARTS_PER_WORKER)
+    if workers < 2:
+        yield from map(_draw_job, jobs)
+        return
+    # spawned, not forked: vl-convert runs threads of its own, which a fork would not carry over
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        yield from pool.map(_draw_job, jobs, chunksize=2)
+
+
+def _kept_svg(key: str, cache: BuildCache) -> Optional[bytes]:
     data = cache.svgs.get(key)
     if data is None:
         data = cache.read("charts", f"{key}.svg")
-        if data is None:
-            full = with_geometry(spec) if needs_geo else spec
-            register_fonts()
-            data = compact_svg(draw(full)).encode("utf-8")
-            cache.keep("charts", f"{key}.svg", data)
-            cache.rendered_svgs.append(key)
-        else:
-            cache.reused_svgs.append(key)
-        cache.svgs.put(key, data)
-    else:
+        if data is not None:
+            cache.svgs.put(key, data)
+    if data is not None:
         cache.reused_svgs.append(key)
     return data
+
+
+def _keep_svg(key: str, data: bytes, cache: BuildCache) -> None:
+    cache.keep("charts", f"{key}.svg", data)
+    cache.rendered_svgs.append(key)
+    cache.svgs.put(key, data)
 
 
 def javascript_bundle(cache: BuildCache) -> bytes:

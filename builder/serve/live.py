@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import threading
 import time
@@ -74,6 +75,11 @@ class LiveBook:
         old = self.state.files
         changed = sorted(k for k in old.keys() | result.files.keys() if old.get(k) != result.files.get(k))
         self._publish(State(result.files, [], self.state.build + 1, changed if old else None, result.warnings))
+        if not old:
+            # the first build made the cache that every rebuild reuses: leave it out of garbage
+            # collection, which would otherwise walk all of it now and then, in the middle of a rebuild
+            gc.collect()
+            gc.freeze()
 
     def _publish(self, state: State) -> None:
         with self.changed:

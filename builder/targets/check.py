@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 from typing import Mapping, Optional
 
@@ -23,7 +22,7 @@ def check_output(files: Mapping[str, bytes], root: Path, cache: BuildCache) -> i
     inline: dict[tuple[str, int, int], list[str]] = {}
     unprotected: dict[str, list[str]] = {}
     for rel, data in sorted(files.items()):
-        key = (rel, hashlib.sha256(data).hexdigest())
+        key = (rel, cache.checksum(data))
         found: Scan = cache.scans.get_or_make(key, lambda: scan(rel, data))
         for line, url in found.requests:
             path, line, column = find_in_sources(root, url) or (rel, line, 1)

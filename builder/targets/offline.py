@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Iterator, Optional
 
 import tinycss2
@@ -147,13 +148,19 @@ def _refresh_url(content: str) -> Optional[str]:
 
 def css_urls(text: str, declarations: bool = False) -> list[tuple[int, str]]:
     """Return (line, url) for every address a stylesheet (or a style attribute) would load."""
+    return list(_css_urls(text, declarations))
+
+
+@lru_cache(maxsize=4096)
+def _css_urls(text: str, declarations: bool) -> tuple[tuple[int, str], ...]:
+    """css_urls, read once per distinct text: every static chart carries the same font style."""
     if declarations:
         nodes = tinycss2.parse_blocks_contents(text)
     else:
         nodes = tinycss2.parse_stylesheet(text)
     found: list[tuple[int, str]] = []
     _walk_css(nodes, found, in_image_function=False)
-    return found
+    return tuple(found)
 
 
 def _walk_css(nodes: list[object], found: list[tuple[int, str]], in_image_function: bool) -> None:

@@ -43,7 +43,7 @@ def validate(sources: Sources) -> tuple[Book, list[Problem]]:
     problems.extend(check_items(book, items.broken_ids, sources.cache))
     specs: dict[str, dict[str, Any]] = {}
     problems.extend(check_charts(book, sources, specs, "company:*" in items.broken_ids))
-    problems.extend(marking_problems(book))
+    problems.extend(marking_problems(book, sources.cache))
     problems.raise_if_errors()
     specs = {rel: spec for rel, spec in specs.items() if spec}
     if specs:

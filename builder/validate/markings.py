@@ -4,8 +4,9 @@ that name known markings, statuses and sections."""
 
 from __future__ import annotations
 
-from typing import Any, Iterator, Optional
+from typing import Any, Iterable, Iterator, Optional
 
+from ..cache import BuildCache
 from ..errors import Problem, did_you_mean
 from ..model.base import Model, values
 from ..model.book import Book
@@ -14,7 +15,7 @@ from ..model.markings import Marking, Scheme
 from .references import every_item
 
 
-def marked_entries(item: Model) -> Iterator[tuple[tuple[Any, ...], str]]:
+def _marked_entries(item: Model) -> Iterator[tuple[tuple[Any, ...], str]]:
     """Yield (where, marking text) for each entry inside an item that carries its own marking."""
     if isinstance(item, (Investment, StateFigure)):
         return  # a row is marked as a whole
@@ -26,8 +27,17 @@ def marked_entries(item: Model) -> Iterator[tuple[tuple[Any, ...], str]]:
             yield value.loc + ("marking",), value.value.marking
 
 
-def marking_problems(book: Book) -> Iterator[Problem]:
-    """Report every marking mistake, located."""
+def marking_problems(book: Book, cache: Optional[BuildCache] = None) -> Iterator[Problem]:
+    """Report every marking mistake, located.
+
+    cache keeps what is marked inside each item, by the item's content: a rebuild after one edit
+    walks only the edited item.
+    """
+    def marked_entries(item: Model) -> Iterable[tuple[tuple[Any, ...], str]]:
+        if cache is None or isinstance(item, (Investment, StateFigure)):
+            return _marked_entries(item)
+        return cache.checks.get_or_make(("marked", item.fingerprint), lambda: tuple(_marked_entries(item)))
+
     config = book.config
     scheme = config.scheme
     if scheme is None:

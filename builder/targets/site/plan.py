@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel
 
-from ...cache import BuildCache, Store
+from ...cache import BuildCache, Store, digest
 from ...charts import Chart, build_chart
 from ...errors import Problem
 from ...geo import NATIONWIDE, STATES, State
@@ -281,7 +281,7 @@ def plan_pages(book: Book, changes: Optional[BookChanges] = None,
             "state": state, "projects": projects, "figures": book.figures_for(state.code),
             "charts": [chart("map", projects, colour="status", highlight=state)] if projects else []}))
     plans.append(PagePlan(urls.SOURCES, "sources.html", "Sources", "sources",
-                          {"sources": collect_sources(book)}))
+                          {"sources": _sources(book, kept)}))
     for page in book.pages:
         plans.append(PagePlan(urls.page_url(page.id), "page.html", page.title, f"pages/{page.id}",
                               {"page": page, "drawn": drawn(*page.charts),
@@ -360,6 +360,21 @@ class SourceEntry:
         if label and label not in self.labels:
             self.labels.append(label)
         self.places.setdefault(where, {})[title] = None
+
+
+def _sources(book: Book, kept: Optional[Store[Any]]) -> tuple[SourceEntry, ...]:
+    """Return the book's sources, the same tuple while nothing that cites a source changed."""
+    if kept is None:
+        return tuple(collect_sources(book))
+    config = book.config
+    cited = [(i.id, i.title, [(s.url, s.label) for s in i.sources]) for i in book.issues] + \
+        [(p.id, p.name, [(s.url, s.label) for s in p.sources]) for p in book.people]
+    key = ("sources", digest(config.currency.model_dump_json(), *(f.fingerprint for f in book.facts), repr(cited),
+                             *(f.fingerprint for f in book.state_figures)), id(book.investments))
+    known = kept.get(key)
+    if known is None or known[0] is not book.investments:  # the same tuple while the file is unchanged
+        known = kept.put(key, (book.investments, tuple(collect_sources(book))))
+    return known[1]
 
 
 def collect_sources(book: Book) -> list[SourceEntry]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
-from typing import Mapping
+from typing import Callable, Mapping
 
 from ...errors import BriefingError
 from ...files import place_folder
@@ -59,10 +59,11 @@ def _check_previous_build(out: Path) -> None:
                           f"{', '.join(named)}{f' and {more} more' if more else ''}; {advice}")
 
 
-def manifest(files: Mapping[str, bytes], info: Mapping[str, object]) -> bytes:
+def manifest(files: Mapping[str, bytes], info: Mapping[str, object],
+             checksum: Callable[[bytes], str] = lambda data: hashlib.sha256(data).hexdigest()) -> bytes:
     """Return the manifest: build information and a checksum of every file."""
     body = dict(info)
-    body["files"] = {path: hashlib.sha256(data).hexdigest() for path, data in sorted(files.items())}
+    body["files"] = {path: checksum(data) for path, data in sorted(files.items())}
     return (json.dumps(body, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
 
 
