@@ -296,3 +296,26 @@ def test_static_svgs_are_compact_and_the_same_whatever_was_drawn_before(minimal_
     assert first == again
     assert b'aria-label="State:' not in first  # the page's alt text describes the image, not each shape
     assert len(first) < 120_000
+
+
+def test_charts_drawn_on_every_core_are_the_bytes_drawn_one_by_one(monkeypatch):
+    """A first build draws its charts in worker processes: a reader must get the same SVGs, and a
+    chart that cannot be drawn must still be reported as that chart's, whichever way they were drawn."""
+    import builder.charts.vega as vega
+    specs = [{"data": {"values": [{"x": f"Sector {i}", "y": i * 7 + n} for i in range(6)]}, "mark": "bar",
+              "encoding": {"x": {"field": "x", "type": "nominal"}, "y": {"field": "y", "type": "quantitative"}},
+              "title": f"Chart {n}", "config": {"font": "IBM Plex Sans, sans-serif"}} for n in range(7)]
+    specs[4] = {**specs[4], "transform": [{"filter": "datum.y >"}]}  # an expression Vega cannot parse
+    monkeypatch.setattr(vega, "CHARTS_PER_WORKER", 2)
+    monkeypatch.setattr(vega.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    pooled = vega.render_svgs([(spec, False, "") for spec in specs], BuildCache(None))
+    one_by_one = []
+    for spec in specs:
+        try:
+            one_by_one.append(vega.drawn_svg(spec, False).encode("utf-8"))
+        except vega.DrawingError as exc:
+            one_by_one.append(exc)
+    assert [isinstance(svg, vega.DrawingError) for svg in pooled] == [False] * 4 + [True] + [False] * 2
+    assert str(pooled[4]) == str(one_by_one[4]) and str(pooled[4])
+    assert [svg for svg in pooled if isinstance(svg, bytes)] == [svg for svg in one_by_one if isinstance(svg, bytes)]
+    assert b"Chart 6" in pooled[6] and b"font/woff2" in pooled[6]

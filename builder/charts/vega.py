@@ -16,6 +16,7 @@ import multiprocessing
 import os
 import re
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Iterator, Optional, Sequence, Union
@@ -185,9 +186,15 @@ def _draw_all(jobs: list[tuple[dict[str, Any], bool]]) -> Iterator[tuple[bool, s
     if workers < 2:
         yield from map(_draw_job, jobs)
         return
-    # spawned, not forked: vl-convert runs threads of its own, which a fork would not carry over
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-        yield from pool.map(_draw_job, jobs, chunksize=2)
+    done = 0
+    try:
+        # spawned, not forked: vl-convert runs threads of its own, which a fork would not carry over
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+            for result in pool.map(_draw_job, jobs, chunksize=2):
+                yield result
+                done += 1
+    except (OSError, BrokenProcessPool):  # no worker processes on this machine: draw here instead
+        yield from map(_draw_job, jobs[done:])
 
 
 def _kept_svg(key: str, cache: BuildCache) -> Optional[bytes]:
