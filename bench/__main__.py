@@ -9,8 +9,9 @@ process as a writer would run it:
 - cold build (no cache), warm build (nothing changed), build after editing one paper, build
   after editing one data row, and page rendering alone (charts already drawn);
 - `briefing serve`: from saving an edited talking point to the new text in Chromium;
-- peak memory, output size, the largest page (with what it loads besides the vendor scripts),
-  pages per second;
+- peak memory (of the largest process, and of all a build's processes together: a first build
+  draws its charts in worker processes), output size, the largest page (with what it loads
+  besides the vendor scripts), pages per second;
 - MkDocs (pip) and Hugo (Debian's package) building the same paper texts with a navigation of
   all pages, and the ratio of our time per page to theirs.
 
@@ -48,14 +49,45 @@ def run_build(book: Path, out: Path, cache: Path, *extra: str) -> dict[str, floa
     if os.path.exists(TIME):
         command = [TIME, "-f", "BENCH-MAXRSS %M", *command]
     started = time.perf_counter()
-    result = subprocess.run(command, cwd=book, env=env, capture_output=True, text=True)
+    process = subprocess.Popen(command, cwd=book, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    peak_tree = [0]
+    sampler = threading.Thread(target=_sample_tree, args=(process, peak_tree), daemon=True)
+    sampler.start()
+    stdout, stderr = process.communicate()
     seconds = time.perf_counter() - started
-    if result.returncode != 0:
-        raise SystemExit(f"build failed:\n{result.stdout}\n{result.stderr}")
-    rss = re.search(r"BENCH-MAXRSS (\d+)", result.stderr)
-    stages = {m.group(1): float(m.group(2)) for m in re.finditer(r"(\w+) (\d+\.\d+) s", result.stderr)}
+    sampler.join()
+    if process.returncode != 0:
+        raise SystemExit(f"build failed:\n{stdout}\n{stderr}")
+    rss = re.search(r"BENCH-MAXRSS (\d+)", stderr)
+    stages = {m.group(1): float(m.group(2)) for m in re.finditer(r"(\w+) (\d+\.\d+) s", stderr)}
     return {"seconds": round(seconds, 3), "peak_mb": round(int(rss.group(1)) / 1024, 1) if rss else -1.0,
-            "stages": stages}
+            "peak_all_processes_mb": round(peak_tree[0] / 1024, 1), "stages": stages}
+
+
+def _sample_tree(process: subprocess.Popen[str], peak: list[int]) -> None:
+    """Record the largest resident memory, in KiB, of a process and all its descendants together
+    (a build draws its charts in worker processes), sampled every 0.1 s until it ends."""
+    while process.poll() is None:
+        children: dict[int, list[int]] = {}
+        for entry in os.scandir("/proc"):
+            if entry.name.isdigit():
+                try:
+                    stat = Path(f"/proc/{entry.name}/stat").read_text()
+                except OSError:
+                    continue
+                children.setdefault(int(stat.rsplit(")", 1)[1].split()[1]), []).append(int(entry.name))
+        total, stack = 0, [process.pid]
+        while stack:
+            pid = stack.pop()
+            stack.extend(children.get(pid, []))
+            try:
+                status = Path(f"/proc/{pid}/status").read_text()
+            except OSError:
+                continue
+            found = re.search(r"VmRSS:\s+(\d+) kB", status)
+            total += int(found.group(1)) if found else 0
+        peak[0] = max(peak[0], total)
+        time.sleep(0.1)
 
 
 def output_figures(out: Path) -> dict[str, Any]:

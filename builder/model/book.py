@@ -249,7 +249,7 @@ class Book:
     @cached_property
     def states_with_data(self) -> list[State]:
         """Return the states that have any project or state-level figure, by name."""
-        codes = {r.state for r in self.investments} | {f.state for f in self.state_figures}
+        codes = set(self.index.by_state) | {f.state for f in self.state_figures}  # the index is kept between builds
         return sorted((STATES[c] for c in codes if c in STATES), key=lambda s: s.name)
 
     @cached_property

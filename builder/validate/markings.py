@@ -53,7 +53,8 @@ def marking_problems(book: Book, cache: Optional[BuildCache] = None) -> Iterator
     settings = config.markings
     assert settings is not None
     ceiling = _parse(scheme, settings.ceiling, config, ("markings", "ceiling"), []) if settings.ceiling else None
-    for item in every_item(book):
+
+    def problems_of(item: Model) -> list[Problem]:
         found: list[Problem] = []
         own_text = getattr(item, "marking", None)
         own = _parse(scheme, own_text, item, ("marking",), found) if own_text else None
@@ -74,7 +75,19 @@ def marking_problems(book: Book, cache: Optional[BuildCache] = None) -> Iterator
                 found.append(item.problem(*loc, message=(
                     f"{entry.banner} is above the {own.banner} of the item that holds it: mark the item "
                     f"{entry.level.name} too, or this entry lower")))
-        yield from found
+        return found
+
+    for item in every_item(book, rows=False):
+        yield from problems_of(item)
+    for rows in (book.investments, book.state_figures):
+        if cache is None:
+            yield from (p for row in rows for p in problems_of(row))
+            continue
+        key = ("marked rows", id(rows), repr(settings))  # the same tuple while the file is unchanged
+        kept = cache.items.get(key)
+        if kept is None or kept[0] is not rows:
+            kept = cache.items.put(key, (rows, [p for row in rows for p in problems_of(row)]))
+        yield from kept[1]
     yield from edition_problems(book, scheme)
 
 
