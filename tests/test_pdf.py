@@ -96,6 +96,17 @@ def test_japanese_text_is_extracted_as_written(sample_pdf):
     assert KANGXI.findall(text) == []
 
 
+def test_the_text_is_set_in_the_books_own_font(sample_pdf):
+    pdf, _, _ = sample_pdf
+    fonts = subprocess.run([require("pdffonts"), str(pdf)], capture_output=True, text=True, check=True).stdout
+    names = {line.split()[0].split("+", 1)[-1] for line in fonts.splitlines()[2:]}
+    # the site's IBM Plex Sans, for the text and for the charts' labels that were measured in it;
+    # a system sans (DejaVu Sans) here would mean the web fonts did not load, and legends run off the chart
+    assert {"IBM-Plex-Sans", "IBM-Plex-Sans-Bold"} <= names, names
+    assert "DejaVu-Sans" not in names, names
+    assert any(name.startswith("Noto-Sans-CJK-JP") for name in names), names  # Japanese: a Japanese font
+
+
 def test_a_table_repeats_its_header_row_on_every_sheet_it_spans(sample_pdf):
     pdf, pages, _ = sample_pdf
     toc = contents(pages)

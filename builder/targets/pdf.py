@@ -31,7 +31,10 @@ from ..model.book import Book
 from .site import urls
 from .site.plan import SECTION_TITLES, PagePlan, SitePlan
 
-SCHEME = "briefing:"  # how the PDF's HTML names the site's files; nothing else can be fetched
+# How the PDF's HTML names the site's files: under a host that cannot exist (`.invalid`, RFC 2606), so
+# that relative links inside them (the stylesheet's fonts) resolve as they do on the web. Nothing is
+# fetched from anywhere: `fetcher` serves the site's own files under it and refuses every other URL.
+SCHEME = "https://briefing.invalid/"
 
 PAGE_SIZES = {"A4": "A4", "letter": "letter"}
 
@@ -134,7 +137,8 @@ def _main_of(page: str, part: Part, anchors: dict[str, str]) -> str:
     main = tree.css_first("main")
     if main is None:
         raise AssertionError(f"{part.plan.url} has no <main>")
-    for node in main.css("script, .chart-view, .skip-link, .page-contents, details.chart-data summary"):
+    # what paper does not show is left out, not hidden: WeasyPrint styles every element it is given
+    for node in main.css("script, .chart-view, .skip-link, .page-contents, details.chart-data"):
         node.decompose()
     prefix = part.anchor
     first = main.css_first("h1")
