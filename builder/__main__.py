@@ -1,6 +1,6 @@
 """Run the command line as `python -m builder`."""
 
-from .cli import main
+from .cli import run
 
 if __name__ == "__main__":  # not when a worker process that draws charts imports it
-    main(prog_name="briefing")
+    run()
