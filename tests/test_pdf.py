@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from conftest import REPO, run_briefing
+from conftest import REPO, copy_site, run_briefing
 from servers import require
 from test_editions import PLANTED, marked_book
 
@@ -148,6 +148,24 @@ def test_the_pdf_says_what_it_is(sample_pdf):
     outline = subprocess.run([require("pdftotext"), "-f", "1", "-l", "1", str(pdf), "-"], capture_output=True,
                              text=True, check=True).stdout
     assert "PMV(25) 01" in outline and "5 February 2025" in outline
+
+
+def test_a_long_project_table_prints_its_first_rows_and_says_where_the_rest_are(tmp_path: Path):
+    site = copy_site(REPO, tmp_path / "book")
+    table = site / "content/data/investments.csv"
+    lines = table.read_text(encoding="utf-8").splitlines()
+    ohio = sum(1 for line in lines if ",OH," in line)
+    lines += [f"zz-maker-{n:02d},Zz Maker {n:02d},Plant {n},Columbus,OH,,,hvac,{n},USD,announced,,,2024,announced,"
+              f"2024-06,N,https://example.com/zz/{n},Example source {n}," for n in range(1, 41)]
+    table.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    pdf = tmp_path / "book.pdf"
+    result = run_briefing("pdf", "--out", str(pdf), cwd=site)
+    assert result.returncode == 0, result.stderr
+    text = squash(" ".join(pdf_pages(pdf)))
+    assert f"Printed: the first 25 of {ohio + 40} projects" in text
+    assert "the web book’s page “Ohio” lists them all" in text
+    table = text[:text.index("Printed: the first 25")]  # (the Sources page, later, names every project)
+    assert f"Zz Maker {25 - ohio:02d}" in table and f"Zz Maker {26 - ohio:02d}" not in table
 
 
 def test_the_card_is_one_sheet(tmp_path: Path):

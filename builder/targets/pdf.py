@@ -40,6 +40,11 @@ PAGE_SIZES = {"A4": "A4", "letter": "letter"}
 
 SECTION_ORDER = ("programme", "issues", "people", "facts", "investment", "sources")
 
+PRINTED_PROJECTS = 25
+"""The most rows of a project table printed: a state with thousands of projects would otherwise
+fill a binder (and WeasyPrint's memory) with a listing no one reads on paper. The web book and
+its CSV files have every row; the sheet says how many were left out and where they are."""
+
 
 @dataclass(frozen=True)
 class Part:
@@ -140,6 +145,8 @@ def _main_of(page: str, part: Part, anchors: dict[str, str]) -> str:
     # what paper does not show is left out, not hidden: WeasyPrint styles every element it is given
     for node in main.css("script, .chart-view, .skip-link, .page-contents, details.chart-data"):
         node.decompose()
+    for table in main.css("table.investments"):
+        _cap_rows(table, part.plan.title)
     prefix = part.anchor
     first = main.css_first("h1")
     if first is not None:
@@ -152,6 +159,20 @@ def _main_of(page: str, part: Part, anchors: dict[str, str]) -> str:
     for node in main.css("img[src]"):
         node.attrs["src"] = SCHEME + _resolve(node.attrs["src"] or "", part.plan.url)
     return main.inner_html or ""
+
+
+def _cap_rows(table: Any, page_title: str) -> None:
+    """Print the first PRINTED_PROJECTS rows of a project table, and say how many more the web book has."""
+    rows = table.css("tbody > tr")
+    if len(rows) <= PRINTED_PROJECTS:
+        return
+    for row in rows[PRINTED_PROJECTS:]:
+        row.decompose()
+    note = (f'<p class="note print-capped">Printed: the first {PRINTED_PROJECTS} of {len(rows):,} projects, '
+            f'in the order of the table; the web book’s page “{html.escape(page_title)}” lists them all.</p>')
+    wrap = table.parent if table.parent is not None and "table-wrap" in (table.parent.attrs.get("class") or "") \
+        else table
+    wrap.insert_after(LexborHTMLParser(note).css_first("p"))
 
 
 def _resolve(link: str, page_url: str) -> str:
