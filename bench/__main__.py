@@ -1,6 +1,6 @@
 """Benchmark briefing on a G20-sized book, against MkDocs and Hugo on the same texts.
 
-    .venv/bin/python -m bench [--quick] [--json results.json] [--keep DIR] [--no-browser] [--no-peers]
+    .venv/bin/python -m bench [--quick] [--json results.json] [--keep DIR] [--no-browser] [--no-peers] [--no-pdf]
 
 Writes a synthetic book (default: 500 issue papers, 120 people, 20,000 investment rows, 200
 chart blocks; --quick: a small one, under a minute), then measures, each build in a fresh
@@ -9,13 +9,14 @@ process as a writer would run it:
 - cold build (no cache), warm build (nothing changed), build after editing one paper, build
   after editing one data row, and page rendering alone (charts already drawn);
 - `briefing serve`: from saving an edited talking point to the new text in Chromium;
+- `briefing pdf`: the whole book printed, its time, peak memory and number of sheets (not with --quick);
 - peak memory (of the largest process, and of all a build's processes together: a first build
   draws its charts in worker processes), output size, the largest page (with what it loads
   besides the vendor scripts), pages per second;
 - MkDocs (pip) and Hugo (Debian's package) building the same paper texts with a navigation of
   all pages, and the ratio of our time per page to theirs.
 
-Needs: `pip install -e '.[bench]'` (MkDocs, Playwright) and `apt-get install hugo chromium`.
+Needs: `pip install -e '.[bench]'` (MkDocs, Playwright) and `apt-get install hugo chromium poppler-utils`.
 """
 
 from __future__ import annotations
@@ -42,10 +43,11 @@ REPO = Path(__file__).resolve().parent.parent
 TIME = "/usr/bin/time"
 
 
-def run_build(book: Path, out: Path, cache: Path, *extra: str) -> dict[str, float]:
-    """Run `briefing build` in a fresh process; return its wall time and peak memory."""
+def run_build(book: Path, out: Path, cache: Path, *extra: str, what: str = "build") -> dict[str, float]:
+    """Run `briefing build` (or `briefing pdf`) in a fresh process; return its wall time and peak memory."""
     env = {**os.environ, "BRIEFING_CACHE": str(cache), "PYTHONPATH": str(REPO)}
-    command = [sys.executable, "-m", "builder", "build", "--quiet", "--timings", "--out", str(out), *extra]
+    timings = ["--timings"] if what == "build" else []
+    command = [sys.executable, "-m", "builder", what, "--quiet", *timings, "--out", str(out), *extra]
     if os.path.exists(TIME):
         command = [TIME, "-f", "BENCH-MAXRSS %M", *command]
     started = time.perf_counter()
@@ -158,6 +160,16 @@ def serve_latency(book: Path, cache: Path, edits: int) -> Optional[dict[str, flo
             "rebuild_median_ms": round(statistics.median(rebuilds)) if rebuilds else -1}
 
 
+def pdf_sheets(pdf: Path) -> int:
+    """Return the number of sheets of a PDF (poppler's pdfinfo), or -1 without it."""
+    pdfinfo = shutil.which("pdfinfo")
+    if pdfinfo is None:
+        return -1
+    info = subprocess.run([pdfinfo, str(pdf)], capture_output=True, text=True, check=True).stdout
+    found = re.search(r"^Pages:\s+(\d+)", info, re.M)
+    return int(found.group(1)) if found else -1
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a small book, for a run under a minute")
@@ -165,6 +177,8 @@ def main() -> None:
     parser.add_argument("--keep", type=Path, help="write the book and outputs here and keep them")
     parser.add_argument("--no-browser", action="store_true", help="skip the serve measurement")
     parser.add_argument("--no-peers", action="store_true", help="skip MkDocs and Hugo")
+    parser.add_argument("--no-pdf", action="store_true", help="skip `briefing pdf` (at the default scale: "
+                        "minutes, and several GB of memory; --quick always skips it)")
     parser.add_argument("--edits", type=int, default=8)
     args = parser.parse_args()
     scale: Scale = QUICK if args.quick else DEFAULT
@@ -190,6 +204,10 @@ def main() -> None:
     results["pages_only"] = run_build(book, out, cache)
     if not args.no_browser:
         results["serve_save_to_screen"] = serve_latency(book, cache, args.edits)
+    if not args.no_pdf and not args.quick:  # (a quick run is a minute; printing even its book takes one)
+        pdf = work / "book.pdf"
+        results["pdf"] = {**run_build(book, pdf, cache, what="pdf"), "sheets": pdf_sheets(pdf),
+                          "mb": round(pdf.stat().st_size / 1e6, 1)}
 
     if not args.no_peers:
         peers = write_peer_sites(book, work / "peers")
