@@ -153,7 +153,7 @@ def print_book(root: Path, out: Path, *, edition: Optional[str] = None, card: bo
         book = selection.book
         stamp = git.stamp(root, book.config.version, rev, ())
         site = plan_site(book, stamp, None, cache)
-        files = render(site, folder, cache, True)
+        files = render(site, folder, cache, True, scripts=False)
         scheme = book.config.scheme
         banner = (scheme.rollup(scheme.parse(p.banner) for p in site.pages).banner if scheme is not None
                   else book.config.classification)
@@ -263,8 +263,12 @@ class Stopwatch:
 
 
 def render(site: SitePlan, root: Path, cache: BuildCache, static_charts: bool,
-           progress: Optional[Progress] = None) -> dict[str, bytes]:
-    """Render every page, chart and asset of a site plan; return {output path: bytes}."""
+           progress: Optional[Progress] = None, scripts: bool = True) -> dict[str, bytes]:
+    """Render every page, chart and asset of a site plan; return {output path: bytes}.
+
+    Without scripts the charts' JavaScript is left out (paper runs none, and making Vega's bundle
+    the first time takes a second).
+    """
     files: dict[str, bytes] = {}
     charts = site.charts
     if static_charts and charts:
@@ -276,6 +280,7 @@ def render(site: SitePlan, root: Path, cache: BuildCache, static_charts: bool,
                     raise svg  # one of the book's own charts: a bug in briefing
                 raise ContentError([replace(chart.written_at, message=f"the chart cannot be drawn: {svg}")])
             files[chart.svg_path] = svg
+    if static_charts and charts and scripts:
         files.update({"assets/vendor/vega.js": javascript_bundle(cache),
                       "assets/vendor/vega-interpreter.js": interpreter_script(),
                       "assets/vendor/LICENSES.md": LICENSES.encode("utf-8"),
