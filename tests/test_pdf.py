@@ -89,6 +89,14 @@ def test_every_sheet_carries_its_pages_banner_top_and_bottom(sample_pdf):
     assert re.search(r"\b\d+ / " + str(len(pages)) + r"\b", pages[10])  # n / N in the footer
 
 
+def test_every_sheet_says_which_version_it_is(sample_pdf):
+    _, pages, _ = sample_pdf
+    head = subprocess.run(["git", "rev-parse", "--short=10", "HEAD"], cwd=REPO, capture_output=True, text=True,
+                          check=True).stdout.strip()
+    for number, page in enumerate(pages, 1):
+        assert f"Version 1, commit {head}" in page, number  # a loose sheet can be matched to its copy
+
+
 def test_japanese_text_is_extracted_as_written(sample_pdf):
     _, pages, _ = sample_pdf
     text = " ".join(pages)

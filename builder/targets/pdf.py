@@ -90,13 +90,13 @@ def print_html(site: SitePlan, files: dict[str, bytes], edition_title: str = "",
             f'data-banner="{html.escape(part.plan.banner, quote=True)}" data-tab="{html.escape(part.tab, quote=True)}">'
             f'<div class="print-banner" aria-hidden="true">{html.escape(part.plan.banner)}</div>'
             f'<{heading_level} class="print-tab">{html.escape(part.tab)}</{heading_level}>{main}</section>')
-    return _document(book, "\n".join(body), edition_title, banner)
+    return _document(site, "\n".join(body), edition_title, banner)
 
 
-def _document(book: Book, body: str, edition_title: str, banner: str) -> str:
-    config = book.config
+def _document(site: SitePlan, body: str, edition_title: str, banner: str) -> str:
+    config = site.book.config
     keywords = ", ".join(k for k in (banner, edition_title, config.event.name) if k)
-    version = config.version or ""
+    version = f"Version {site.stamp.brief()}"  # every sheet's footer: which version this copy is
     return f"""<!doctype html><html lang="{html.escape(config.language)}"><head><meta charset="utf-8">
 <title>{html.escape(config.title)}</title>
 <meta name="author" content="{html.escape(config.organisation, quote=True)}">
@@ -268,7 +268,7 @@ def card_html(site: SitePlan, points: int, facts: int, banner: str) -> str:
             + (f"<h2>Objectives</h2><ol>{objectives}</ol>" if objectives else "")
             + f'<div class="card-papers">{papers}</div>'
             + (f"<h2>Key figures</h2><ul class='card-figures'>{figures}</ul>" if figures else "") + "</section>")
-    return _document(book, body, "Card", banner)
+    return _document(site, body, "Card", banner)
 
 
 def _value(fact: Any) -> str:
