@@ -270,10 +270,17 @@ def render(site: SitePlan, root: Path, cache: BuildCache, static_charts: bool,
     the first time takes a second).
     """
     files: dict[str, bytes] = {}
+    pages: dict[str, bytes] = {}
     charts = site.charts
+
+    def render_the_pages() -> None:
+        tick = progress("Rendering pages", len(site.pages)) if progress else None
+        pages.update(render_pages(site, root, cache, tick))
+
     if static_charts and charts:
         tick = progress("Rendering charts", len(charts)) if progress else None
-        drawn = render_svgs([(chart.spec, chart.needs_geo, chart.key) for chart in charts], cache, tick)
+        drawn = render_svgs([(chart.spec, chart.needs_geo, chart.key) for chart in charts], cache, tick,
+                            meanwhile=render_the_pages)  # while worker processes draw the charts
         for chart, svg in zip(charts, drawn):
             if isinstance(svg, DrawingError):
                 if chart.written_at is None:
@@ -285,10 +292,11 @@ def render(site: SitePlan, root: Path, cache: BuildCache, static_charts: bool,
                       "assets/vendor/vega-interpreter.js": interpreter_script(),
                       "assets/vendor/LICENSES.md": LICENSES.encode("utf-8"),
                       "assets/geo/us-states.js": geo_script()})
+    else:
+        render_the_pages()
     for chart in charts:
         files.update(chart.data_files())
-    tick = progress("Rendering pages", len(site.pages)) if progress else None
-    files.update(render_pages(site, root, cache, tick))
+    files.update(pages)
     files.update(read_assets(root))
     config = site.book.config
     files[MANIFEST] = manifest(files, {"generator": "briefing", "title": config.title,

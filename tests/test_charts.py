@@ -308,7 +308,13 @@ def test_charts_drawn_on_every_core_are_the_bytes_drawn_one_by_one(monkeypatch):
     specs[4] = {**specs[4], "transform": [{"filter": "datum.y >"}]}  # an expression Vega cannot parse
     monkeypatch.setattr(vega, "CHARTS_PER_WORKER", 2)
     monkeypatch.setattr(vega.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
-    pooled = vega.render_svgs([(spec, False, "") for spec in specs], BuildCache(None))
+    cache, calls = BuildCache(None), []
+    pooled = vega.render_svgs([(spec, False, "") for spec in specs], cache, meanwhile=lambda: calls.append("pool"))
+    # the pages are rendered once while the charts are drawn, whichever way they are drawn, or none is
+    vega.render_svgs([(spec, False, "") for spec in specs], cache, meanwhile=lambda: calls.append("all kept"))
+    monkeypatch.setattr(vega, "CHARTS_PER_WORKER", 100)
+    vega.render_svgs([(specs[0], True, "")], cache, meanwhile=lambda: calls.append("here"))
+    assert calls == ["pool", "all kept", "here"]
     one_by_one = []
     for spec in specs:
         try:

@@ -136,13 +136,15 @@ def render_svg(spec: dict[str, Any], needs_geo: bool, cache: BuildCache, spec_ke
 
 
 def render_svgs(charts: Sequence[tuple[dict[str, Any], bool, str]], cache: BuildCache,
-                tick: Optional[Callable[[], None]] = None) -> list[Union[bytes, DrawingError]]:
+                tick: Optional[Callable[[], None]] = None,
+                meanwhile: Callable[[], None] = lambda: None) -> list[Union[bytes, DrawingError]]:
     """Return the SVG of each (spec, needs_geo, spec key), or the reason it cannot be drawn.
 
     tick, if given, is called once per chart as it is found or drawn.
 
     The charts no earlier build kept are drawn on every core: vl-convert draws one chart at a time
-    per process, and a book's first build draws hundreds.
+    per process, and a book's first build draws hundreds. meanwhile is called once, in this
+    process, while the worker processes draw (a page needs only its charts' paths, not their SVG).
     """
     keys = [svg_key(spec, needs_geo, spec_key) for spec, needs_geo, spec_key in charts]
     results: list[Union[bytes, DrawingError, None]] = [_kept_svg(key, cache) for key in keys]
@@ -151,7 +153,8 @@ def render_svgs(charts: Sequence[tuple[dict[str, Any], bool, str]], cache: Build
         if tick:
             tick()
     jobs = [(charts[n][0], charts[n][1]) for n in missing]
-    for n, (ok, text) in zip(missing, _draw_all(jobs)):
+    drawing = _draw_all(jobs, meanwhile)
+    for n, (ok, text) in zip(missing, drawing):
         if ok:
             results[n] = text.encode("utf-8")
             _keep_svg(keys[n], text.encode("utf-8"), cache)
@@ -159,6 +162,7 @@ def render_svgs(charts: Sequence[tuple[dict[str, Any], bool, str]], cache: Build
             results[n] = DrawingError(text)
         if tick:
             tick()
+    next(drawing, None)  # to its end: the workers stop, and with nothing to draw, meanwhile runs now
     return [r for r in results if r is not None]
 
 
@@ -179,21 +183,32 @@ def _draw_job(job: tuple[dict[str, Any], bool]) -> tuple[bool, str]:
 CHARTS_PER_WORKER = 12  # below this a worker's start (about a second) costs more than it saves
 
 
-def _draw_all(jobs: list[tuple[dict[str, Any], bool]]) -> Iterator[tuple[bool, str]]:
-    """Draw the jobs in order, in worker processes when there are enough of them and more than one core."""
+def _draw_all(jobs: list[tuple[dict[str, Any], bool]], meanwhile: Callable[[], None]) -> Iterator[tuple[bool, str]]:
+    """Draw the jobs in order, in worker processes when there are enough of them and more than one core;
+    call meanwhile once, while they draw (or before drawing here)."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     workers = min(cores, len(jobs) // CHARTS_PER_WORKER)
+    waiting = [meanwhile]  # called at most once, whichever way the charts are drawn
+
+    def run_meanwhile() -> None:
+        while waiting:
+            waiting.pop()()
+
     if workers < 2:
+        run_meanwhile()
         yield from map(_draw_job, jobs)
         return
     done = 0
     try:
         # spawned, not forked: vl-convert runs threads of its own, which a fork would not carry over
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-            for result in pool.map(_draw_job, jobs, chunksize=2):
+            results = pool.map(_draw_job, jobs, chunksize=2)  # every job is handed out now
+            run_meanwhile()
+            for result in results:
                 yield result
                 done += 1
     except (OSError, BrokenProcessPool):  # no worker processes on this machine: draw here instead
+        run_meanwhile()
         yield from map(_draw_job, jobs[done:])
 
 
