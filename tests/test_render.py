@@ -83,3 +83,35 @@ def test_citations_are_numbered_in_order_of_first_use(minimal_site: Path, tmp_pa
     notes = [li.select_one(".fact-label").get_text() for li in soup.select(".citations li")]
     assert notes == ["Jobs supported", "Cars exported"]
     assert [a.get_text() for a in soup.select("sup.cite a")] == ["1", "2"]
+
+
+TRICKY = ["Japan is the largest investor.", "Tokyo 東京、2025年", "a -- b", 'He said "no".', "It's", "1. first",
+          "x\n- y", "text  \nbreak", "para\n\npara", "Title\n---", "Title\n===", "    code", "a < b", "AT&T",
+          "*bold*", "{fact:x}", "x...", "Line one\nline two", "trailing\n", "e.g. 5% (approx.)", "#1 priority",
+          "> quote", "+ item", "a_b_c", "http://example.com", "x\n2) y", "\tindented", "line\n-", "naïve café"]
+
+
+def _strings(value: object) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _strings(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v)]
+    return []
+
+
+def test_a_plain_paragraph_is_converted_to_the_bytes_markdown_would_give():
+    """Plain one-paragraph texts skip Markdown (most of a book's texts): a reader must not see a difference."""
+    import yaml
+
+    from builder.text.markdown import Converter, _plain_paragraph
+    from conftest import REPO
+
+    texts = TRICKY + [s for path in sorted((REPO / "content").rglob("*.yaml"))
+                      for s in _strings(yaml.safe_load(path.read_text(encoding="utf-8")))]
+    converter = Converter()
+    for text in texts:
+        assert converter.convert(text) == converter.convert(text, plain_fast=False), text
+    assert sum(map(_plain_paragraph, texts)) > 200  # the sample's talking points and lines take the short way
+    assert not any(_plain_paragraph(t) for t in TRICKY[2:17])  # typography, lists, breaks, headings, HTML

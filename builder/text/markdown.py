@@ -136,8 +136,15 @@ class Converter:
         self.marks.append((kind, ref))
         return f"\ue000{len(self.marks) - 1}\ue001"
 
-    def convert(self, text: str) -> Fragment:
-        """Convert one text."""
+    def convert(self, text: str, plain_fast: bool = True) -> Fragment:
+        """Convert one text.
+
+        Most texts of a book are one plain paragraph (a talking point, a line of background):
+        with plain_fast, such a text is wrapped in <p> without running Markdown, which would give
+        the same bytes (a test compares the two on every text of the sample and benchmark books).
+        """
+        if plain_fast and _plain_paragraph(text):
+            return Fragment(f"<p>{text.strip()}</p>", (), ())
         self.marks, self.problems = [], []
         self._md.reset()
         converted = self._md.convert(_MARK_CHARS.sub("", text or ""))
@@ -163,6 +170,19 @@ class Converter:
                     if problem:
                         found.append(TextProblem(name, problem))
         return found
+
+
+# Text with nothing Markdown, SmartyPants or HTML would change: letters (Latin, Japanese), digits,
+# spaces, single line ends and plain punctuation; no quotes, dashes or dots SmartyPants turns into
+# typography, no <, & or \, no braces (references), and nothing that starts a list, a heading, a
+# quote, code or a line break.
+_PLAIN = re.compile(r"[A-Za-z0-9 ,.;:?%$()/\n\u00a0-\u00ff\u0100-\u024f\u3001-\u30ff\u4e00-\u9fff-]*")
+_NOT_PLAIN = re.compile(r"--|\.\.\.|\n\n|  \n|(^|\n)\s*(\d+[.)]|[-+*>#]|$)|^\s")
+
+
+def _plain_paragraph(text: str) -> bool:
+    """Return whether Markdown would make text one paragraph, each character as written."""
+    return bool(text.strip()) and _PLAIN.fullmatch(text) is not None and _NOT_PLAIN.search(text.rstrip()) is None
 
 
 def _tags(raw: str) -> list[tuple[str, list[tuple[str, Optional[str]]]]]:
