@@ -6,6 +6,7 @@ import re
 from decimal import ROUND_HALF_UP, Decimal
 from datetime import date
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Optional
 
 from ..model.config import Currency
@@ -15,6 +16,7 @@ _SCALE = {"m": 1e6, "bn": 1e9, "tn": 1e12}
 _SYMBOL = {"USD": "$", "JPY": "¥"}
 
 
+@lru_cache(maxsize=1 << 16)  # a book shows the same amounts and job counts on many pages
 def format_number(value: float, digits: int = 1) -> str:
     """Format with thousands separators and at most `digits` decimals, rounding half up."""
     rounded = Decimal(str(value)).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
