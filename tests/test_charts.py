@@ -325,3 +325,12 @@ def test_charts_drawn_on_every_core_are_the_bytes_drawn_one_by_one(monkeypatch):
     assert str(pooled[4]) == str(one_by_one[4]) and str(pooled[4])
     assert [svg for svg in pooled if isinstance(svg, bytes)] == [svg for svg in one_by_one if isinstance(svg, bytes)]
     assert b"Chart 6" in pooled[6] and b"font/woff2" in pooled[6]
+
+
+def test_the_fonts_charts_embed_are_cut_from_the_font_and_texts_of_today():
+    """The static charts embed subsets cut once and shipped: after a change to the font or to the
+    characters a chart may use, they must be cut again (`python -m builder.charts.vega`), or charts
+    would show missing glyphs."""
+    import builder.charts.vega as vega
+    for basic, name in vega.EMBEDDED_FONTS.items():
+        assert (vega.FONTS / name).read_bytes() == vega.subset_font(basic), name

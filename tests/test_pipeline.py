@@ -151,3 +151,33 @@ def test_a_kept_cache_that_this_user_did_not_sign_is_never_read(tmp_path: Path):
     result = run_briefing("build", cwd=site, env={"BRIEFING_CACHE": str(cache)})
     assert result.returncode == 0, result.stderr
     assert not planted.exists()  # the pickle was not loaded
+
+
+def test_a_row_edit_checks_its_block_again_and_keeps_the_other_rows_verdicts(minimal_site: Path, tmp_path: Path,
+                                                                          monkeypatch):
+    """Rows are checked in blocks kept between builds: a mistake in a row that was not edited is still
+    reported, and one just written in another block is found."""
+    import builder.validate as validate_stage
+    from builder.build import build
+    from builder.errors import ContentError
+
+    monkeypatch.setattr(validate_stage, "ROWS_PER_CHECK", 2)  # blocks: rows 1-2, rows 3-4
+    table = minimal_site / "content/data/investments.csv"
+    lines = table.read_text(encoding="utf-8").splitlines()
+
+    def write(row: int, old: str, new: str) -> None:
+        lines[row] = lines[row].replace(old, new)
+        table.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    build(minimal_site, tmp_path / "out")
+    write(4, ",2024-12,", ",2025-06,")  # row 4 (line 5): a status dated after the book's as-of date
+    with pytest.raises(ContentError) as failed:
+        build(minimal_site, tmp_path / "out")
+    assert [(p.path, p.line) for p in failed.value.problems if p.severity == "error"] == [
+        ("content/data/investments.csv", 5)]
+    write(1, ",10000,", ",10001,")  # an edit in the other block: row 4's mistake is still reported
+    with pytest.raises(ContentError) as failed:
+        build(minimal_site, tmp_path / "out")
+    assert ("content/data/investments.csv", 5) in [(p.path, p.line) for p in failed.value.problems]
+    write(4, ",2025-06,", ",2024-12,")
+    build(minimal_site, tmp_path / "out")

@@ -65,17 +65,29 @@ def register_fonts() -> None:
     vlc.register_font_directory(str(FONTS))
 
 
+EMBEDDED_FONTS = {True: "embedded-basic.woff2", False: "embedded-latin.woff2"}  # in FONTS, by `basic`
+
+
 @lru_cache(maxsize=2)
 def embedded_font(basic: bool = False) -> str:
     """Return a small IBM Plex Sans (Latin, regular) as an SVG style, for charts shown as images.
 
     An SVG shown with <img> cannot use the page's fonts, so the static charts carry their own:
-    the characters of BASIC_TEXT if basic, else all of FONT_TEXT.
+    the characters of BASIC_TEXT if basic, else all of FONT_TEXT. The two subsets are cut once,
+    by `subset_font` (`python -m builder.charts.vega` writes them), not by every build: a test
+    checks that the files are what it cuts today.
     """
+    data = base64.b64encode((FONTS / EMBEDDED_FONTS[basic]).read_bytes()).decode("ascii")
+    return (f"<defs><style>@font-face{{font-family:'IBM Plex Sans';font-style:normal;"
+            f"src:url(data:font/woff2;base64,{data}) format('woff2')}}</style></defs>")
+
+
+def subset_font(basic: bool) -> bytes:
+    """Return the regular face cut to BASIC_TEXT (if basic) or FONT_TEXT, as WOFF2 (the same bytes every time)."""
     from fontTools import subset
     from fontTools.ttLib import TTFont
 
-    font = TTFont(str(FONTS / "IBMPlexSans_400Regular.ttf"), recalcTimestamp=False)  # same bytes every build
+    font = TTFont(str(FONTS / "IBMPlexSans_400Regular.ttf"), recalcTimestamp=False)
     options = subset.Options()
     options.flavor, options.layout_features, options.hinting, options.name_IDs = "woff2", ["kern"], False, []
     subsetter = subset.Subsetter(options)
@@ -84,9 +96,7 @@ def embedded_font(basic: bool = False) -> str:
     out = io.BytesIO()
     font.flavor = "woff2"
     font.save(out)
-    data = base64.b64encode(out.getvalue()).decode("ascii")
-    return (f"<defs><style>@font-face{{font-family:'IBM Plex Sans';font-style:normal;"
-            f"src:url(data:font/woff2;base64,{data}) format('woff2')}}</style></defs>")
+    return out.getvalue()
 
 
 def compact_svg(svg: str) -> str:
@@ -281,3 +291,8 @@ def geo_script() -> bytes:
     return (f"/* us-atlas states-10m.json; ISC licence, see ../vendor/LICENSES.md */\n"
             f"window.BRIEFING_GEO = {{{json.dumps(GEO_DATASET)}: {json.dumps(topology_text())}}};\n"
             ).encode("utf-8")
+
+
+if __name__ == "__main__":  # cut the embedded subsets again, after changing the font or the texts
+    for basic, name in EMBEDDED_FONTS.items():
+        (FONTS / name).write_bytes(subset_font(basic))

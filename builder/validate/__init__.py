@@ -25,6 +25,7 @@ from .references import check_references, check_unique, every_item, id_tables, i
 from .texts import check_page_bodies, item_texts
 
 PRIORITY_ORDER = {"high": 0, "medium": 1, "low": 2}
+ROWS_PER_CHECK = 500  # rows whose checks are kept together: an edited row costs its block's checks
 
 
 def validate(sources: Sources) -> tuple[Book, list[Problem]]:
@@ -84,11 +85,16 @@ def check_items(book: Book, broken_ids: Iterable[str], cache: BuildCache) -> lis
         same = ("checked rows", id(rows), names)  # in `items`, which is not kept on disk: ids are per process
         kept = cache.items.get(same)
         if kept is None or kept[0] is not rows:
-            # across command-line builds: by the rows' text and place, in the store kept on disk
-            written = ("checked rows", digest(*(repr(_origin_key(row)) for row in rows)), names)
-            found = cache.checks.get(written)
-            if found is None:
-                found = cache.checks.put(written, [p for row in rows for p in verdict(row)])
+            # across command-line builds: by the text and place of each block of rows, in the store kept
+            # on disk, so that after editing one row only its block is checked again
+            found = []
+            for start in range(0, len(rows), ROWS_PER_CHECK):
+                block = rows[start:start + ROWS_PER_CHECK]
+                written = ("checked rows", digest(*(repr(_origin_key(row)) for row in block)), names)
+                verdicts = cache.checks.get(written)
+                if verdicts is None:
+                    verdicts = cache.checks.put(written, [p for row in block for p in verdict(row)])
+                found += verdicts
             kept = cache.items.put(same, (rows, found))
         problems += kept[1]
     problems += check_page_bodies(book, converter, cache.markdown, broken)
