@@ -10,7 +10,7 @@ from bs4 import BeautifulSoup
 from builder.build import build, load_book
 from builder.cache import BuildCache
 from builder.charts import build_chart
-from builder.charts.investment import state_rows
+from builder.charts.maps import state_rows
 from builder.errors import ContentError
 from builder.geo import STATES
 from builder.model import ChartBlock

@@ -7,7 +7,7 @@ from bs4 import BeautifulSoup
 
 from builder.build import build, load_book
 from builder.cache import BuildCache
-from builder.charts.investment import state_rows
+from builder.charts.maps import state_rows
 from builder.errors import ContentError
 from builder.model import Issue, Person, values
 from builder.model.base import PointList, Reference, fields_with

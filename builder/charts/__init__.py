@@ -21,7 +21,8 @@ from ..model.charts import ChartBlock
 from ..model.data import Investment
 from .author import vega_lite_chart
 from .base import Chart, Table
-from .investment import map_chart, sectors_chart, states_chart, years_chart
+from .bars import sectors_chart, states_chart, years_chart
+from .maps import map_chart
 
 KINDS: dict[str, Callable[..., Chart]] = {
     "map": map_chart, "sectors": sectors_chart, "years": years_chart, "states": states_chart,

@@ -1,0 +1,301 @@
+"""Maps of the investment data: states shaded by a metric the reader chooses, with project sites.
+
+A national map, or one state filling the frame; when there are too many sites to draw each,
+nearby sites are drawn as one circle per area. Built with Altair once per shape of map.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import Counter
+from functools import lru_cache
+from typing import Any, Optional, Sequence
+
+import altair as alt
+
+from ..geo import STATES, State, state_bounds
+from ..model.book import Book
+from ..model.charts import ChartBlock
+from ..model.data import Investment
+from ..text.figures import format_amount_total, format_jobs_total, format_millions, format_number
+from .base import GEO_DATASET, Chart, Table, vega_lite_spec
+from .investment import CHART_FONT, HEIGHT, METRICS, NO_DATA, STATUS_LABELS, WIDTH, caption_for
+
+OTHER_BASIS_FILL = "#e3cfa4"  # a state whose employment figure is on another basis, drawn apart
+
+LISTED_SOURCES = 5  # a state's sources named in its row; beyond this, its page lists each project's
+
+
+def state_rows(book: Book, records: Sequence[Investment]) -> list[dict[str, Any]]:
+    """Return one row per state (all 50 and DC) with its totals; None where it has no records."""
+    by_state = book.index.group((r for r in records if r.state in STATES), lambda r: r.state)
+    figures = book.jobs_figures
+    rows = []
+    for state in sorted(STATES.values(), key=lambda s: s.fips):
+        totals = by_state.get(state.code)
+        count = totals.projects if totals else 0
+        figure = figures.get(state.code)
+        shared = figure is not None and figure.basis == book.jobs_basis
+        rows.append({
+            "id": state.fips, "code": state.code, "state": state.name,
+            "projects": count or None,
+            "amount": totals.amount if totals else None,
+            "jobs": totals.jobs if totals else None,
+            "projects_text": str(count) if count else "none in this book",
+            "amount_text": format_amount_total(totals.amount if totals else None, bool(count), totals.apart if totals else 0),
+            "jobs_text": format_jobs_total(totals.jobs if totals else None, bool(count)),
+            "basis": (f"Sum of {count} project record{'s' if count != 1 else ''} in this book"
+                      if count else "No project records in this book"),
+            "source": (("; ".join(totals.sources) if len(totals.sources) <= LISTED_SOURCES else
+                        f"{len(totals.sources)} sources; each project's is in the {state.name} projects table")
+                       if totals else "—"),
+            "employment": figure.value if shared and figure else None,
+            "other_basis": bool(figure) and not shared,
+            "state_figure": (f"{format_number(figure.value)} {figure.unit}, {figure.period or figure.as_of}"
+                             f"{'' if shared else ' (another basis: ' + (figure.basis or 'not stated') + ')'}; "
+                             f"{figure.source_org}" if figure else "no figure in this book"),
+        })
+    return rows
+
+
+MAX_SITES = 150  # beyond this, nearby sites are drawn as one circle per area
+
+
+def project_rows(book: Book, records: Sequence[Investment], colour: str) -> list[dict[str, Any]]:
+    """Return one row per project that has coordinates, for the map's point layer."""
+    rows = []
+    for r in records:
+        if r.latitude is None or r.longitude is None:
+            continue
+        usd = book.index.usd(r)
+        rows.append({
+            "latitude": r.latitude, "longitude": r.longitude,
+            "size": usd, "disclosed": "Amount disclosed" if usd is not None else "Amount not disclosed",
+            "group": _group_of(book, r, colour),
+            "company": r.company, "project": r.project,
+            "place": f"{r.city}, {r.state}" if r.city else r.state,
+            "amount": (f"{format_millions(r.amount, r.currency)} ({r.amount_basis})"
+                       if r.amount is not None and r.amount_basis else format_millions(r.amount, r.currency)),
+            "jobs": (f"{format_number(r.jobs)} ({r.jobs_basis.replace('_', ' ')})" if r.jobs is not None
+                     else "not disclosed"),
+            "status": f"{STATUS_LABELS[r.status]}, as of {r.status_as_of}",
+            "source": r.source_name,
+        })
+        rows[-1]["label"] = f"{r.company}, {r.project}, {rows[-1]['place']}: {rows[-1]['amount']}"
+    return rows
+
+
+def _group_of(book: Book, record: Investment, colour: str) -> str:
+    return book.config.sector_label(record.sector) if colour == "sector" else STATUS_LABELS[record.status]
+
+
+def area_rows(book: Book, records: Sequence[Investment], colour: str) -> list[dict[str, Any]]:
+    """Return one row per area of the map holding sites, when there are too many sites to draw each.
+
+    The areas are squares of latitude and longitude, as small as keeps them under MAX_SITES; each
+    circle sits at the mean of its sites and is sized by their disclosed amounts added up.
+    """
+    sites = [r for r in records if r.latitude is not None and r.longitude is not None]
+    size = 0.25
+    while True:
+        cells: dict[tuple[int, int], list[Investment]] = {}
+        for r in sites:
+            cells.setdefault((math.floor(r.latitude / size), math.floor(r.longitude / size)), []).append(r)
+        if len(cells) <= MAX_SITES:
+            break
+        size *= 2
+    rows = []
+    for _, mine in sorted(cells.items()):
+        totals = book.index.totals(mine)
+        groups = Counter(_group_of(book, r, colour) for r in mine)
+        statuses = Counter(STATUS_LABELS[r.status] for r in mine)
+        largest = max(mine, key=lambda r: (book.index.usd(r) or 0, r.id))
+        rows.append({
+            "disclosed": "Amount disclosed" if totals.amount is not None else "Amount not disclosed",
+            "latitude": round(sum(r.latitude for r in mine) / len(mine), 4),
+            "longitude": round(sum(r.longitude for r in mine) / len(mine), 4),
+            "size": totals.amount,
+            "group": sorted(groups.items(), key=lambda g: (-g[1], g[0]))[0][0],
+            "company": f"{len(mine):,} project sites in this area",
+            "project": f"largest: {largest.company}, {largest.project}",
+            "place": ", ".join(sorted({r.state for r in mine})),
+            "amount": f"{format_amount_total(totals.amount, True, totals.apart)} (announced amounts added up)",
+            "jobs": format_jobs_total(totals.jobs, True),
+            "status": "; ".join(f"{name} {count:,}" for name, count in sorted(statuses.items())),
+            "source": f"{len(totals.sources)} sources; each project's is on its state's page",
+        })
+        rows[-1]["label"] = f"{rows[-1]['company']} ({rows[-1]['place']}): {rows[-1]['amount']}"
+    return rows
+
+
+LOOKUP_FIELDS = ["code", "state", "projects", "amount", "jobs", "employment", "other_basis", "projects_text",
+                 "amount_text", "jobs_text", "basis", "source", "state_figure"]
+
+
+@lru_cache(maxsize=64)
+def _map_structure(metric: str, colour: str, with_sites: bool, highlight: bool) -> str:
+    """Return the Vega-Lite of a map without its data, title or framing (as JSON text).
+
+    Built with Altair once per shape of map; each map then fills in its own named datasets, so
+    a book of five hundred maps pays for Altair a handful of times.
+    """
+    geo = alt.NamedData(name=GEO_DATASET, format=alt.DataFormat(type="topojson", feature="states"))
+    choice = alt.param(
+        name="metric", value=metric,
+        bind=alt.binding_select(options=list(METRICS), labels=[m.label for m in METRICS.values()],
+                                name="Shade states by: "))
+    shapes = (
+        alt.Chart(geo)
+        .mark_geoshape(stroke="white", strokeWidth=0.6, invalid="show", clip=True)
+        .transform_filter(f"indexof({json.dumps([s.fips for s in STATES.values()])}, datum.id) >= 0")
+        .transform_lookup(lookup="id", from_=alt.LookupData(alt.NamedData(name="states"), key="id",
+                                                            fields=LOOKUP_FIELDS), default=None)
+        .transform_calculate(value="isValid(datum[metric]) ? datum[metric] : null",
+                             describe=("'State: ' + datum.state + '; Employment at Japanese-owned companies: ' + "
+                                       "datum.state_figure + '; ' + (datum.projects ? 'Projects: ' + datum.projects_text + "
+                                       "'; Announced amount: ' + datum.amount_text + '; Jobs at the projects: ' + "
+                                       "datum.jobs_text : 'no project records in this book')"))
+        .encode(
+            # a state whose employment figure is on another basis is drawn apart, never on the shared scale
+            color=alt.condition(
+                "metric == 'employment' && datum.other_basis", alt.value(OTHER_BASIS_FILL),
+                alt.Color("value:Q", title="State shading", legend=alt.Legend(orient="bottom-right"),
+                          scale=alt.Scale(scheme="blues", domainMin=0,
+                                          domainMax=alt.ExprRef(expr="domain_max[metric]")))),
+            description=alt.Description("describe:N"),
+            tooltip=[alt.Tooltip("state:N", title="State"),
+                     alt.Tooltip("state_figure:N", title="Employment at Japanese-owned companies"),
+                     alt.Tooltip("projects_text:N", title="Projects"),
+                     alt.Tooltip("amount_text:N", title="Announced amount"),
+                     alt.Tooltip("jobs_text:N", title="Jobs at the projects"),
+                     alt.Tooltip("basis:N", title="Basis"),
+                     alt.Tooltip("source:N", title="Source")])
+        .add_params(choice, alt.param(name="domain_max", value={}))
+    )
+    layers: list[Any] = [shapes]
+    if highlight:
+        layers.append(
+            alt.Chart(geo).mark_geoshape(fill=None, stroke="#b3261e", strokeWidth=2.5, aria=False, clip=True)
+            .transform_filter("datum.id == 'HIGHLIGHT'"))  # the state's id is filled in by map_chart
+    if with_sites:
+        # sized by amount; an undisclosed amount is a fixed-size diamond of its own, never the smallest circle
+        layers.append(
+            alt.Chart(alt.NamedData(name="sites"))
+            .mark_point(filled=True, opacity=0.8, stroke="white", strokeWidth=0.8, clip=True, invalid="show")
+            .encode(
+                longitude="longitude:Q", latitude="latitude:Q",
+                size=alt.condition("datum.size == null", alt.value(160),
+                                   alt.Size("size:Q", title="Amount (US$ m)", scale=alt.Scale(range=[40, 1400]),
+                                            legend=alt.Legend(orient="right"))),
+                description=alt.Description("label:N"),
+                shape=alt.Shape("disclosed:N", title="Amount",
+                                scale=alt.Scale(domain=["Amount disclosed", "Amount not disclosed"],
+                                                range=["circle", "diamond"]),
+                                legend=alt.Legend(orient="right")),
+                color=alt.Color("group:N", title="Sector" if colour == "sector" else "Status",
+                                scale=_group_scale(colour), legend=alt.Legend(orient="right")),
+                tooltip=[alt.Tooltip("company:N", title="Company"),
+                         alt.Tooltip("project:N", title="Project"),
+                         alt.Tooltip("place:N", title="Place"),
+                         alt.Tooltip("amount:N", title="Amount"),
+                         alt.Tooltip("jobs:N", title="Jobs"),
+                         alt.Tooltip("status:N", title="Status"),
+                         alt.Tooltip("source:N", title="Source")]))
+    chart = (
+        alt.layer(*layers)
+        .properties(width=WIDTH, height=HEIGHT, title="")
+        .project(type="albersUsa")
+        .resolve_scale(color="independent", size="independent")
+        .configure(font=CHART_FONT)  # first: configure() starts the configuration afresh
+        .configure_scale(invalid={"color": {"value": NO_DATA}})
+        .configure_view(stroke=None)
+        .configure_legend(labelLimit=320, titleLimit=320)
+    )
+    return json.dumps(vega_lite_spec(chart), sort_keys=True)
+
+
+def projection_for(state: Optional[State]) -> dict[str, Any]:
+    """Return the map projection: the whole country, or one state filling the frame."""
+    if state is None:
+        return {"type": "albersUsa"}
+    west, south, east, north = state_bounds(state.code)
+    # corners as points: a polygon's winding would decide whether it meant the box or the rest of the globe
+    frame = {"type": "Feature", "properties": {}, "geometry": {"type": "MultiPoint", "coordinates": [
+        [west, south], [east, south], [east, north], [west, north]]}}
+    centre = (west + east) / 2
+    parallels = [south + (north - south) / 6, north - (north - south) / 6]
+    return {"type": "conicEqualArea", "rotate": [-round(centre, 2), 0], "parallels": [round(p, 2) for p in parallels],
+            "fit": frame, "clipExtent": [[0, 0], [WIDTH, HEIGHT]]}
+
+
+def map_chart(book: Book, block: ChartBlock, records: Sequence[Investment],
+              highlight: Optional[State] = None) -> Chart:
+    """Choropleth of all states by the chosen metric, with project sites on top."""
+    metric = METRICS[block.metric]
+    states = state_rows(book, records)
+    located = sum(1 for r in records if r.latitude is not None and r.longitude is not None)
+    sites = project_rows(book, records, block.colour) if located <= MAX_SITES else area_rows(book, records, block.colour)
+    spec = json.loads(_map_structure(block.metric, block.colour, bool(sites), highlight is not None))
+    title = block.title or ("Japanese investment in the United States" if highlight is None
+                            else f"Japanese investment in {highlight.name}")
+    circles = (f"Circles: {located:,} project site{'s' if located != 1 else ''}"
+               + (f" in {len(sites):,} areas" if len(sites) < located else "")
+               + ", sized by amount; diamonds: amount not disclosed." if sites else "No project sites to show.")
+    shared = sum(1 for row in states if row["employment"] is not None)
+    apart = sum(1 for row in states if row["other_basis"])
+    employment = (f"Employment shaded for {shared} state{'s' if shared != 1 else ''} on one basis"
+                  + (f" ({book.jobs_basis})" if book.jobs_basis else "")
+                  + (f"; tan: {apart} on another basis, not compared" if apart else "")
+                  + "; grey: no figure in this book.")
+    subtitle = (employment if block.metric == "employment" else "Grey: no records in this book.") + " " + circles
+    spec["title"] = {"text": {"expr": _title_expr(title)}, "subtitle": subtitle}
+    spec["datasets"] = {"states": states, **({"sites": sites} if sites else {})}
+    params = [*spec.get("params", []), *(p for layer in spec["layer"] for p in layer.get("params", []))]
+    domain = next(p for p in params if p["name"] == "domain_max")
+    domain["value"] = {key: max((row[key] or 0 for row in states), default=0) or 1 for key in METRICS}
+    shaded = shared if block.metric == "employment" else sum(1 for row in states if row["projects"])
+    if not shaded:  # nothing to shade: no legend of an empty scale
+        spec["layer"][0]["encoding"]["color"]["legend"] = None
+    if sites and all(site["size"] is None for site in sites):  # no amount to size circles by
+        spec["layer"][-1]["encoding"]["size"]["legend"] = None
+    if highlight is not None:
+        spec["layer"][1]["transform"] = [{"filter": f"datum.id == '{highlight.fips}'"}]
+        spec["projection"] = projection_for(highlight)
+    with_data = [s for s in states if s["projects"] or (block.metric == "employment" and
+                                                        (s["employment"] is not None or s["other_basis"]))]
+    columns = ["State", "Projects", "Announced amount", "Jobs at the projects", "Source"]
+    cells = [[s["state"], s["projects_text"], s["amount_text"], s["jobs_text"], s["source"]] for s in with_data]
+    if block.metric == "employment":
+        columns.insert(1, "Employment at Japanese-owned companies")
+        for row, s in zip(cells, with_data):
+            row.insert(1, s["state_figure"])
+    where = "the United States" if highlight is None else highlight.name
+    shading = (f"{shared} states shaded by employment at Japanese-owned companies on one basis"
+               f"{f' and {apart} on another basis drawn apart' if apart else ''}"
+               if block.metric == "employment" else
+               f"states shaded by {metric.noun} from {len(records)} project records")
+    description = (f"Map of {where}: {shading} ({len(with_data)} state{'s' if len(with_data) != 1 else ''} "
+                   f"in its table; states without data in "
+                   f"grey), with {located} project sites sized by amount.")
+    note = (" Shading: employment at Japanese-owned companies" + (f", {book.jobs_basis}" if book.jobs_basis else "")
+            + "; each state's figure, period, basis and source are on its page." if block.metric == "employment" else "")
+    return Chart(title, description, spec, caption_for(book, records, shading=note), Table(columns, cells),
+                 needs_geo=True)
+
+
+STATUS_COLOURS = {"Operating": "#1b7f3b", "Under construction": "#1f5fa8", "Announced": "#e08a00",
+                  "Pledged": "#7b4fa0", "Pending": "#8c8c8c", "Blocked": "#c0262d"}
+
+
+def _group_scale(colour: str) -> alt.Scale:
+    """Fixed colours for statuses, so a status means the same colour on every map."""
+    if colour == "status":
+        return alt.Scale(domain=list(STATUS_COLOURS), range=list(STATUS_COLOURS.values()))
+    return alt.Scale(scheme="tableau10")
+
+
+def _title_expr(title: str) -> str:
+    """Return a title that names the metric the reader has chosen."""
+    labels = json.dumps({k: m.noun for k, m in METRICS.items()})
+    return f"{json.dumps(title + ': states by ')} + {labels}[metric]"
