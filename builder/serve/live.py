@@ -80,6 +80,9 @@ class LiveBook:
             # collection, which would otherwise walk all of it now and then, in the middle of a rebuild
             gc.collect()
             gc.freeze()
+            # and from now on collect each rebuild's garbage at Python's usual pace (the command line
+            # collects rarely, for one build): a server runs for hours
+            gc.set_threshold(700, 10, 10)
 
     def _publish(self, state: State) -> None:
         with self.changed:
