@@ -152,6 +152,8 @@ def test_the_pdf_says_what_it_is(sample_pdf):
     info = subprocess.run([require("pdfinfo"), str(pdf)], capture_output=True, text=True, check=True).stdout
     assert "Title:           Prime Minister's visit to Washington" in info
     assert "Keywords:        CONFIDENTIAL//NOFORN" in info
+    assert re.search(r"^Keywords: .*, Version 1, commit [0-9a-f]{10}", info, re.M)  # which copy this is
+    assert "CreationDate:    Wed Feb  5" in info  # the book's as-of date, not the day it was printed
     assert "Page size:       595.276 x 841.89 pts (A4)" in info
     outline = subprocess.run([require("pdftotext"), "-f", "1", "-l", "1", str(pdf), "-"], capture_output=True,
                              text=True, check=True).stdout

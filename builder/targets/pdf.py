@@ -95,8 +95,8 @@ def print_html(site: SitePlan, files: dict[str, bytes], edition_title: str = "",
 
 def _document(site: SitePlan, body: str, edition_title: str, banner: str) -> str:
     config = site.book.config
-    keywords = ", ".join(k for k in (banner, edition_title, config.event.name) if k)
     version = f"Version {site.stamp.brief()}"  # every sheet's footer: which version this copy is
+    keywords = ", ".join(k for k in (banner, edition_title, config.event.name, version) if k)
     return f"""<!doctype html><html lang="{html.escape(config.language)}"><head><meta charset="utf-8">
 <title>{html.escape(config.title)}</title>
 <meta name="author" content="{html.escape(config.organisation, quote=True)}">
