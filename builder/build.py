@@ -287,11 +287,11 @@ def render(site: SitePlan, root: Path, cache: BuildCache, static_charts: bool,
                     raise svg  # one of the book's own charts: a bug in briefing
                 raise ContentError([replace(chart.written_at, message=f"the chart cannot be drawn: {svg}")])
             files[chart.svg_path] = svg
-    if static_charts and charts and scripts:
-        files.update({"assets/vendor/vega.js": javascript_bundle(cache),
-                      "assets/vendor/vega-interpreter.js": interpreter_script(),
-                      "assets/vendor/LICENSES.md": LICENSES.encode("utf-8"),
-                      "assets/geo/us-states.js": geo_script()})
+        if scripts:
+            files.update({"assets/vendor/vega.js": javascript_bundle(cache),
+                          "assets/vendor/vega-interpreter.js": interpreter_script(),
+                          "assets/vendor/LICENSES.md": LICENSES.encode("utf-8"),
+                          "assets/geo/us-states.js": geo_script()})
     else:
         render_the_pages()
     for chart in charts:

@@ -286,7 +286,11 @@ def test_many_sites_are_drawn_as_areas_with_their_count(minimal_site: Path):
 
 
 def test_static_svgs_are_compact_and_the_same_whatever_was_drawn_before(minimal_book, tmp_path: Path):
-    from builder.charts.vega import render_svg
+    from builder.charts.vega import render_svgs
+
+    def render_svg(spec, needs_geo, cache):
+        return render_svgs([(spec, needs_geo, "")], cache)[0]
+
     chart = build_chart(minimal_book, ChartBlock(kind="map"))
     other = build_chart(minimal_book, ChartBlock(kind="map", metric="amount"))
     first = render_svg(chart.spec, True, BuildCache(None))
@@ -334,3 +338,20 @@ def test_the_fonts_charts_embed_are_cut_from_the_font_and_texts_of_today():
     import builder.charts.vega as vega
     for basic, name in vega.EMBEDDED_FONTS.items():
         assert (vega.FONTS / name).read_bytes() == vega.subset_font(basic), name
+
+
+def test_a_page_that_cannot_be_written_while_charts_are_drawn_fails_the_build(monkeypatch):
+    """The pages are rendered while worker processes draw the charts: a failure of theirs (a disk
+    error, say) must stop the build, not be taken for workers that could not start."""
+    import builder.charts.vega as vega
+    specs = [{"data": {"values": [{"x": "a", "y": n}]}, "mark": "bar",
+              "encoding": {"x": {"field": "x", "type": "nominal"}, "y": {"field": "y", "type": "quantitative"}}}
+             for n in range(4)]
+    monkeypatch.setattr(vega, "CHARTS_PER_WORKER", 2)
+    monkeypatch.setattr(vega.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+
+    def pages() -> None:
+        raise OSError(28, "No space left on device")
+
+    with pytest.raises(OSError, match="No space left"):
+        vega.render_svgs([(spec, False, "") for spec in specs], BuildCache(None), meanwhile=pages)

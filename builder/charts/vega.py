@@ -135,16 +135,6 @@ def svg_key(spec: dict[str, Any], needs_geo: bool, spec_key: str = "") -> str:
     return hashlib.sha256(f"{VERSIONS}; {SVG_FORMAT}\n{geo}\n{body}".encode("utf-8")).hexdigest()
 
 
-def render_svg(spec: dict[str, Any], needs_geo: bool, cache: BuildCache, spec_key: str = "") -> bytes:
-    """Return the SVG for a spec, drawing it only if no earlier build kept one."""
-    key = svg_key(spec, needs_geo, spec_key)
-    data = _kept_svg(key, cache)
-    if data is None:
-        data = drawn_svg(spec, needs_geo).encode("utf-8")
-        _keep_svg(key, data, cache)
-    return data
-
-
 def render_svgs(charts: Sequence[tuple[dict[str, Any], bool, str]], cache: BuildCache,
                 tick: Optional[Callable[[], None]] = None,
                 meanwhile: Callable[[], None] = lambda: None) -> list[Union[bytes, DrawingError]]:
@@ -195,30 +185,34 @@ CHARTS_PER_WORKER = 12  # below this a worker's start (about a second) costs mor
 
 def _draw_all(jobs: list[tuple[dict[str, Any], bool]], meanwhile: Callable[[], None]) -> Iterator[tuple[bool, str]]:
     """Draw the jobs in order, in worker processes when there are enough of them and more than one core;
-    call meanwhile once, while they draw (or before drawing here)."""
+    call meanwhile once, while they draw (or before drawing here). What meanwhile raises is its own."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    workers = min(cores, len(jobs) // CHARTS_PER_WORKER)
-    waiting = [meanwhile]  # called at most once, whichever way the charts are drawn
-
-    def run_meanwhile() -> None:
-        while waiting:
-            waiting.pop()()
-
-    if workers < 2:
-        run_meanwhile()
+    pool: Optional[ProcessPoolExecutor] = None
+    results: Iterator[tuple[bool, str]] = iter(())
+    if min(cores, len(jobs) // CHARTS_PER_WORKER) >= 2:
+        try:
+            # spawned, not forked: vl-convert runs threads of its own, which a fork would not carry over
+            pool = ProcessPoolExecutor(min(cores, len(jobs) // CHARTS_PER_WORKER),
+                                       mp_context=multiprocessing.get_context("spawn"))
+            results = pool.map(_draw_job, jobs, chunksize=2)  # every job is handed out now
+        except (OSError, BrokenProcessPool):  # no worker processes on this machine: draw here instead
+            pool = None
+    try:
+        meanwhile()
+    except BaseException:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
+        raise
+    if pool is None:
         yield from map(_draw_job, jobs)
         return
     done = 0
     try:
-        # spawned, not forked: vl-convert runs threads of its own, which a fork would not carry over
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-            results = pool.map(_draw_job, jobs, chunksize=2)  # every job is handed out now
-            run_meanwhile()
+        with pool:
             for result in results:
                 yield result
                 done += 1
-    except (OSError, BrokenProcessPool):  # no worker processes on this machine: draw here instead
-        run_meanwhile()
+    except (OSError, BrokenProcessPool):  # the workers died: draw the rest here
         yield from map(_draw_job, jobs[done:])
 
 
