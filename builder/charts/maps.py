@@ -133,6 +133,11 @@ LOOKUP_FIELDS = ["code", "state", "projects", "amount", "jobs", "employment", "o
                  "amount_text", "jobs_text", "basis", "source", "state_figure"]
 
 
+def _tooltips(**titles: str) -> list[Any]:
+    """Return a tooltip of text fields, in the order given: field name = the title it shows under."""
+    return [alt.Tooltip(f"{field}:N", title=title) for field, title in titles.items()]
+
+
 @lru_cache(maxsize=64)
 def _map_structure(metric: str, colour: str, with_sites: bool, highlight: bool) -> str:
     """Return the Vega-Lite of a map without its data, title or framing (as JSON text).
@@ -164,13 +169,9 @@ def _map_structure(metric: str, colour: str, with_sites: bool, highlight: bool) 
                           scale=alt.Scale(scheme="blues", domainMin=0,
                                           domainMax=alt.ExprRef(expr="domain_max[metric]")))),
             description=alt.Description("describe:N"),
-            tooltip=[alt.Tooltip("state:N", title="State"),
-                     alt.Tooltip("state_figure:N", title="Employment at Japanese-owned companies"),
-                     alt.Tooltip("projects_text:N", title="Projects"),
-                     alt.Tooltip("amount_text:N", title="Announced amount"),
-                     alt.Tooltip("jobs_text:N", title="Jobs at the projects"),
-                     alt.Tooltip("basis:N", title="Basis"),
-                     alt.Tooltip("source:N", title="Source")])
+            tooltip=_tooltips(state="State", state_figure="Employment at Japanese-owned companies",
+                              projects_text="Projects", amount_text="Announced amount",
+                              jobs_text="Jobs at the projects", basis="Basis", source="Source"))
         .add_params(choice, alt.param(name="domain_max", value={}))
     )
     layers: list[Any] = [shapes]
@@ -195,13 +196,8 @@ def _map_structure(metric: str, colour: str, with_sites: bool, highlight: bool) 
                                 legend=alt.Legend(orient="right")),
                 color=alt.Color("group:N", title="Sector" if colour == "sector" else "Status",
                                 scale=_group_scale(colour), legend=alt.Legend(orient="right")),
-                tooltip=[alt.Tooltip("company:N", title="Company"),
-                         alt.Tooltip("project:N", title="Project"),
-                         alt.Tooltip("place:N", title="Place"),
-                         alt.Tooltip("amount:N", title="Amount"),
-                         alt.Tooltip("jobs:N", title="Jobs"),
-                         alt.Tooltip("status:N", title="Status"),
-                         alt.Tooltip("source:N", title="Source")]))
+                tooltip=_tooltips(company="Company", project="Project", place="Place", amount="Amount",
+                                  jobs="Jobs", status="Status", source="Source")))
     chart = (
         alt.layer(*layers)
         .properties(width=WIDTH, height=HEIGHT, title="")

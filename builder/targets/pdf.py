@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import html
 import mimetypes
+import posixpath
 import re
 import shutil
 import subprocess
-from functools import lru_cache
-import posixpath
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Iterable, Optional
 from urllib.parse import unquote, urlsplit
 
