@@ -21,6 +21,7 @@ from typing import Any, Callable, Generic, Hashable, Iterable, Optional, TypeVar
 from .files import write_atomic
 
 V = TypeVar("V")
+T = TypeVar("T")
 
 CACHE_DIR = ".briefing-cache"
 CACHE_ENV = "BRIEFING_CACHE"  # set to share one cache folder between books (the tests do)
@@ -101,6 +102,18 @@ class Store(Generic[V]):
             return self.get(key)  # type: ignore[return-value]
         return self.put(key, make())
 
+    def made_from(self, source: Any, key: Hashable, make: Callable[[], T]) -> T:
+        """Return what make() gave for this very source object (a parsed file, a tuple of rows) under key.
+
+        Kept by the object's identity while it lives: the cache keeps the source too, so its id is
+        not reused. In memory only (`serve`, and one build's stages); ids mean nothing on disk.
+        """
+        full = (key, id(source))
+        kept: Any = self.get(full)
+        if kept is None or kept[0] is not source:
+            kept = self.put(full, (source, make()))  # type: ignore[arg-type]
+        return kept[1]
+
     def keep_alive(self, keys: Iterable[Hashable]) -> None:
         """Count entries as used by this build although it did not read them (a reused page used them)."""
         self.used.update(k for k in keys if k in self.entries)
@@ -129,7 +142,7 @@ class BuildCache:
         self.checks: Store[Any] = Store("item checks")
         self.fingerprints: Store[Any] = Store("fingerprints of long tuples")
         self.templates: Store[Any] = Store("template environments")
-        self.checksums: Store[tuple[bytes, str]] = Store("checksums of built files")
+        self.checksums: Store[Any] = Store("checksums of built files")
         self.rendered_svgs: list[str] = []  # SVGs this build drew with vl-convert
         self.reused_svgs: list[str] = []  # SVGs this build took from memory or disk
 
@@ -156,10 +169,7 @@ class BuildCache:
 
     def checksum(self, data: bytes) -> str:
         """Return the SHA-256 of a built file, hashed once while the same bytes live (a reused page does)."""
-        known = self.checksums.get(id(data))
-        if known is None or known[0] is not data:
-            known = self.checksums.put(id(data), (data, hashlib.sha256(data).hexdigest()))
-        return known[1]
+        return self.checksums.made_from(data, "sha256", lambda: hashlib.sha256(data).hexdigest())
 
     def read(self, kind: str, name: str) -> Optional[bytes]:
         """Return a file kept on disk by an earlier build, if there is a folder and the file."""

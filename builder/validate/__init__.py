@@ -81,22 +81,21 @@ def check_items(book: Book, broken_ids: Iterable[str], cache: BuildCache) -> lis
         key = ("checked", item.fingerprint, where, names)
         found = cache.checks.get(key)
         problems += found if found is not None else cache.checks.put(key, verdict(item))
+    def checked_rows(rows: tuple[Model, ...]) -> list[Problem]:
+        # across command-line builds: by the text and place of each block of rows, in the store kept
+        # on disk, so that after editing one row only its block is checked again
+        found = []
+        for start in range(0, len(rows), ROWS_PER_CHECK):
+            block = rows[start:start + ROWS_PER_CHECK]
+            written = ("checked rows", digest(*(repr(_origin_key(row)) for row in block)), names)
+            verdicts = cache.checks.get(written)
+            if verdicts is None:
+                verdicts = cache.checks.put(written, [p for row in block for p in verdict(row)])
+            found += verdicts
+        return found
+
     for rows in (book.investments, book.state_figures):  # the same tuple while the file is unchanged
-        same = ("checked rows", id(rows), names)  # in `items`, which is not kept on disk: ids are per process
-        kept = cache.items.get(same)
-        if kept is None or kept[0] is not rows:
-            # across command-line builds: by the text and place of each block of rows, in the store kept
-            # on disk, so that after editing one row only its block is checked again
-            found = []
-            for start in range(0, len(rows), ROWS_PER_CHECK):
-                block = rows[start:start + ROWS_PER_CHECK]
-                written = ("checked rows", digest(*(repr(_origin_key(row)) for row in block)), names)
-                verdicts = cache.checks.get(written)
-                if verdicts is None:
-                    verdicts = cache.checks.put(written, [p for row in block for p in verdict(row)])
-                found += verdicts
-            kept = cache.items.put(same, (rows, found))
-        problems += kept[1]
+        problems += cache.items.made_from(rows, ("checked rows", names), lambda: checked_rows(rows))
     problems += check_page_bodies(book, converter, cache.markdown, broken)
     return problems
 
@@ -122,15 +121,11 @@ def assemble(items: Items, cache: Optional[BuildCache] = None) -> Book:
     rows = items.investments
     rate = items.config.currency.jpy_per_usd
 
-    def ordered() -> tuple[list[Investment], tuple[Investment, ...], InvestmentIndex]:
+    def ordered() -> tuple[tuple[Investment, ...], InvestmentIndex]:
         records = tuple(sorted(rows, key=lambda r: (r.state, r.company, r.id)))
-        return rows, records, InvestmentIndex(records, rate)
+        return records, InvestmentIndex(records, rate)
 
-    key = ("investments", id(rows), rate)
-    kept = cache.items.get(key) if cache is not None else None
-    if kept is None or kept[0] is not rows:  # the rows list itself is kept, so its id is not reused
-        kept = ordered() if cache is None else cache.items.put(key, ordered())
-    _, investments, index = kept
+    investments, index = ordered() if cache is None else cache.items.made_from(rows, ("investments", rate), ordered)
     book = Book(
         config=items.config,
         issues=tuple(sorted(items.issues, key=lambda i: (PRIORITY_ORDER[i.priority], i.doc_number, i.id))),

@@ -108,11 +108,8 @@ def _each(sources: Sources, docs: list[Document], model: type[M], problems: list
     """Validate one item per document, reusing the item of a document read unchanged."""
     items = []
     for doc in docs:
-        key = ("item", model.__name__, id(doc))
-        kept = sources.cache.items.get(key)
-        if kept is None or kept[0] is not doc:  # the document itself is kept, so its id is not reused
-            kept = sources.cache.items.put(key, (doc, *validate(model, doc.data, doc)))
-        _, item, found = kept
+        item, found = sources.cache.items.made_from(doc, ("item", model.__name__),
+                                                    lambda: validate(model, doc.data, doc))
         problems.extend(found)
         if item is not None:
             items.append(item)
@@ -160,12 +157,11 @@ def _page(sources: Sources, page: PageSource, problems: list[Problem]) -> Option
 
 def validate_table(sources: Sources, table: Table, model: type[M], problems: list[Problem]) -> list[M]:
     """Validate every row of a CSV table against model, reusing the rows of an unchanged file."""
-    key = ("rows", model.__name__, id(table))
-    cached = sources.cache.items.get(key)
-    if cached is None or cached[0] is not table:  # the table itself is kept, so its id is not reused
+    def validated() -> tuple[list[M], list[Problem]]:
         found: list[Problem] = []
-        cached = sources.cache.items.put(key, (table, _validate_rows(table, model, found), found))
-    _, rows, found = cached
+        return _validate_rows(table, model, found), found
+
+    rows, found = sources.cache.items.made_from(table, ("rows", model.__name__), validated)
     problems.extend(found)
     return rows
 

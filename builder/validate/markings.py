@@ -83,11 +83,9 @@ def marking_problems(book: Book, cache: Optional[BuildCache] = None) -> Iterator
         if cache is None:
             yield from (p for row in rows for p in problems_of(row))
             continue
-        key = ("marked rows", id(rows), repr(settings))  # the same tuple while the file is unchanged
-        kept = cache.items.get(key)
-        if kept is None or kept[0] is not rows:
-            kept = cache.items.put(key, (rows, [p for row in rows for p in problems_of(row)]))
-        yield from kept[1]
+        # the same tuple while its file is unchanged
+        yield from cache.items.made_from(rows, ("marked rows", repr(settings)),
+                                         lambda: [p for row in rows for p in problems_of(row)])
     yield from edition_problems(book, scheme)
 
 

@@ -370,11 +370,9 @@ def _sources(book: Book, kept: Optional[Store[Any]]) -> tuple[SourceEntry, ...]:
     cited = [(i.id, i.title, [(s.url, s.label) for s in i.sources]) for i in book.issues] + \
         [(p.id, p.name, [(s.url, s.label) for s in p.sources]) for p in book.people]
     key = ("sources", digest(config.currency.model_dump_json(), *(f.fingerprint for f in book.facts), repr(cited),
-                             *(f.fingerprint for f in book.state_figures)), id(book.investments))
-    known = kept.get(key)
-    if known is None or known[0] is not book.investments:  # the same tuple while the file is unchanged
-        known = kept.put(key, (book.investments, tuple(collect_sources(book))))
-    return known[1]
+                             *(f.fingerprint for f in book.state_figures)))
+    # with the rows: the same tuple while their file is unchanged
+    return kept.made_from(book.investments, key, lambda: tuple(collect_sources(book)))
 
 
 def collect_sources(book: Book) -> list[SourceEntry]:
