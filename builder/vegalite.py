@@ -5,13 +5,31 @@ The validate stage checks authors' specs with these, and the charts stage draws 
 
 from __future__ import annotations
 
+import importlib.util
+import re
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
-import altair as alt
 import vl_convert as vlc
 
-SCHEMA_VERSION = alt.SCHEMA_VERSION  # e.g. "v6.4.1"
+
+def _altair_schema_version() -> str:
+    """Return the Vega-Lite schema version Altair writes, read from its package without importing it.
+
+    Importing Altair takes half a second, and a build whose charts are all kept needs only this.
+    """
+    spec = importlib.util.find_spec("altair")
+    if spec is None or not spec.submodule_search_locations:
+        raise ImportError("briefing needs Altair: pip install altair")
+    module = Path(list(spec.submodule_search_locations)[0]) / "vegalite" / "v6" / "schema" / "__init__.py"
+    found = re.search(r'^SCHEMA_VERSION = "(v[0-9.]+)"', module.read_text(encoding="utf-8"), re.M)
+    if found is None:
+        raise ImportError(f"cannot read the Vega-Lite schema version from {module}")
+    return found.group(1)
+
+
+SCHEMA_VERSION = _altair_schema_version()  # e.g. "v6.4.1", as altair.SCHEMA_VERSION
 VL_VERSION = ".".join(SCHEMA_VERSION.lstrip("v").split(".")[:2])  # e.g. "6.4"
 VERSIONS = f"vl-convert {getattr(vlc, '__version__')}; vega-lite {VL_VERSION}; vega {vlc.get_vega_version()}"
 

@@ -82,6 +82,13 @@ def test_every_generated_spec_is_valid_vega_lite(minimal_book):
         alt.Chart.from_dict(chart.spec, validate=True)
 
 
+def test_charts_are_written_for_the_schema_altair_validates_against():
+    from builder.vegalite import SCHEMA_VERSION, VL_VERSION
+
+    assert SCHEMA_VERSION == alt.SCHEMA_VERSION  # read from Altair's package without importing it
+    assert alt.SCHEMA_VERSION.startswith(f"v{VL_VERSION}.")
+
+
 def test_sector_chart_adds_up_one_basis_and_never_a_nationwide_pledge(minimal_book):
     chart = build_chart(minimal_book, ChartBlock(kind="sectors", metric="amount"))
     # announced amounts only: the cumulative Texas plant and the steel deal value are counted apart;

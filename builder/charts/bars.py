@@ -9,8 +9,6 @@ import json
 from functools import lru_cache
 from typing import Any, Callable, Optional, Sequence
 
-import altair as alt
-
 from ..geo import NATIONWIDE, STATES, State
 from ..model.book import Book
 from ..model.charts import ChartBlock
@@ -38,6 +36,7 @@ def _grouped(book: Book, records: Sequence[Investment], key: Callable[[Investmen
 @lru_cache(maxsize=64)
 def _bar_structure(metric: str, axis: str, sort_by_value: bool, basis: str) -> str:
     """Return the Vega-Lite of a bar chart without its data, title or height (as JSON text)."""
+    import altair as alt  # imported when a chart is made: a build that reuses its charts never loads it
     order: Any = "-x" if sort_by_value else "ascending"
     base = alt.Chart(alt.NamedData(name="bars")).encode(
         y=alt.Y("group:N", title=axis, sort=order, axis=alt.Axis(labelLimit=240)),

@@ -10,9 +10,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Optional
 
-import altair as alt
-
 from ..errors import Problem
+from ..vegalite import SCHEMA_VERSION
 
 SCRIPT_SAFE = {ord(c): f"\\u{ord(c):04x}" for c in "<>&\u2028\u2029"}
 GEO_DATASET = "us-states"  # the name under which maps find the US states geometry
@@ -102,9 +101,9 @@ class Chart:
         return hashlib.sha256(f"{self.key}\n{body}".encode("utf-8")).hexdigest()
 
 
-def vega_lite_spec(chart: alt.TopLevelMixin) -> dict[str, Any]:
+def vega_lite_spec(chart: Any) -> dict[str, Any]:
     """Return a chart's Vega-Lite dict (the tests validate these specs against the schema)."""
     spec = chart.to_dict(validate=False)
     spec.pop("$schema", None)
-    spec["$schema"] = f"https://vega.github.io/schema/vega-lite/{alt.SCHEMA_VERSION}.json"
+    spec["$schema"] = f"https://vega.github.io/schema/vega-lite/{SCHEMA_VERSION}.json"
     return spec

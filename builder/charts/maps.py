@@ -12,8 +12,6 @@ from collections import Counter
 from functools import lru_cache
 from typing import Any, Optional, Sequence
 
-import altair as alt
-
 from ..geo import STATES, State, state_bounds
 from ..model.book import Book
 from ..model.charts import ChartBlock
@@ -135,6 +133,8 @@ LOOKUP_FIELDS = ["code", "state", "projects", "amount", "jobs", "employment", "o
 
 def _tooltips(**titles: str) -> list[Any]:
     """Return a tooltip of text fields, in the order given: field name = the title it shows under."""
+    import altair as alt  # imported when a chart is made: a build that reuses its charts never loads it
+
     return [alt.Tooltip(f"{field}:N", title=title) for field, title in titles.items()]
 
 
@@ -145,6 +145,7 @@ def _map_structure(metric: str, colour: str, with_sites: bool, highlight: bool) 
     Built with Altair once per shape of map; each map then fills in its own named datasets, so
     a book of five hundred maps pays for Altair a handful of times.
     """
+    import altair as alt
     geo = alt.NamedData(name=GEO_DATASET, format=alt.DataFormat(type="topojson", feature="states"))
     choice = alt.param(
         name="metric", value=metric,
@@ -284,8 +285,10 @@ STATUS_COLOURS = {"Operating": "#1b7f3b", "Under construction": "#1f5fa8", "Anno
                   "Pledged": "#7b4fa0", "Pending": "#8c8c8c", "Blocked": "#c0262d"}
 
 
-def _group_scale(colour: str) -> alt.Scale:
+def _group_scale(colour: str) -> Any:
     """Fixed colours for statuses, so a status means the same colour on every map."""
+    import altair as alt
+
     if colour == "status":
         return alt.Scale(domain=list(STATUS_COLOURS), range=list(STATUS_COLOURS.values()))
     return alt.Scale(scheme="tableau10")

@@ -21,7 +21,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Iterator, Optional, Sequence, Union
 
-import altair as alt
 import vl_convert as vlc
 
 from ..cache import BuildCache
