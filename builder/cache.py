@@ -71,6 +71,14 @@ def digest(*parts: str | bytes) -> str:
     return h.hexdigest()
 
 
+SHARDS = 16  # files per store kept on disk
+
+
+def shard_of(key: Hashable) -> int:
+    """Return which of a store's kept files holds key (keys are tuples of texts and numbers)."""
+    return hashlib.blake2b(repr(key).encode("utf-8"), digest_size=2).digest()[0] % SHARDS
+
+
 @dataclass
 class Store(Generic[V]):
     """One kind of artefact, by key; counts what was reused and what was made."""
@@ -80,6 +88,7 @@ class Store(Generic[V]):
     used: set[Hashable] = field(default_factory=set)
     hits: int = 0
     misses: int = 0
+    dirty: set[int] = field(default_factory=set)  # shards (see shard_of) changed since kept on disk
 
     def get(self, key: Hashable) -> Optional[V]:
         """Return the entry for key, or None."""
@@ -94,6 +103,7 @@ class Store(Generic[V]):
         self.misses += 1
         self.entries[key] = value
         self.used.add(key)
+        self.dirty.add(shard_of(key))
         return value
 
     def get_or_make(self, key: Hashable, make: Callable[[], V]) -> V:
@@ -124,15 +134,22 @@ class Store(Generic[V]):
 
     def prune(self) -> None:
         """Drop the entries the last build did not use."""
-        self.entries = {k: v for k, v in self.entries.items() if k in self.used}
+        if len(self.used) < len(self.entries):
+            self.dirty.update(shard_of(k) for k in self.entries if k not in self.used)
+            self.entries = {k: v for k, v in self.entries.items() if k in self.used}
+
+    def file_name(self, shard: int) -> str:
+        """Return the name of the cache file that keeps one shard of this store."""
+        return f"{self.name.replace(' ', '-').lower()}-{shard:02d}"
 
 
 class BuildCache:
-    """Parsed files, validated items, Markdown, charts, SVGs and rendered pages of a book."""
+    """Read and parsed files, validated items, Markdown, charts, SVGs and rendered pages of a book."""
 
     def __init__(self, folder: Optional[Path] = None):
         self.folder = folder
-        self.documents: Store[Any] = Store("parsed files")
+        self.files: Store[Any] = Store("read files")  # texts by size and time, tables by text
+        self.documents: Store[Any] = Store("parsed files")  # YAML documents and pages, by text
         self.items: Store[Any] = Store("validated items")
         self.markdown: Store[Any] = Store("Markdown")
         self.charts: Store[Any] = Store("charts")
@@ -148,13 +165,13 @@ class BuildCache:
 
     @property
     def stores(self) -> list[Store[Any]]:
-        return [self.documents, self.items, self.markdown, self.charts, self.svgs, self.pages, self.scans,
+        return [self.files, self.documents, self.items, self.markdown, self.charts, self.svgs, self.pages, self.scans,
                 self.checks, self.fingerprints, self.templates, self.checksums]
 
     @property
     def kept_on_disk(self) -> list[Store[Any]]:
         """The stores a command-line build keeps for the next one: slow to make, quick to read back."""
-        return [self.markdown, self.charts, self.pages, self.scans, self.checks]
+        return [self.documents, self.markdown, self.charts, self.pages, self.scans, self.checks]
 
     def start_build(self) -> None:
         """Begin counting what the next build reuses."""
@@ -190,30 +207,57 @@ class BuildCache:
         except OSError:
             pass
 
-    def restore(self, version: str) -> bool:
-        """Read back what the last command-line build kept, if it was kept by this version and this user."""
-        data = self.read("build", "state.pickle")
-        signature = self.read("build", "state.sig")
+    def restore(self, version: str) -> None:
+        """Read back what the last command-line build kept, as far as this version and this user kept it.
+
+        Each kept store is split into SHARDS files by key, so that a build that changed a few
+        entries rewrites a few files rather than the whole cache (tens of MB for a large book).
+        """
+        for store in self.kept_on_disk:
+            store.entries, store.dirty = {}, set()
+            for shard in range(SHARDS):
+                kept = self._read_shard(store, shard, version)
+                if kept is None:
+                    store.dirty.add(shard)  # missing, stale or not this user's: written afresh at the end
+                else:
+                    store.entries.update(kept)
+
+    def _read_shard(self, store: Store[Any], shard: int, version: str) -> Optional[dict[Hashable, Any]]:
+        name = store.file_name(shard)
+        data = self.read("build", f"{name}.pickle")
+        signature = self.read("build", f"{name}.sig")
         if data is None or signature is None or not hmac.compare_digest(signature, _sign(data)):
-            return False  # absent, or not written by this user's briefing: never unpickle it
+            return None  # absent, or not written by this user's briefing: never unpickle it
         try:
             kept = pickle.loads(data)
         except Exception:  # an older layout of the cache: start afresh
-            return False
-        if not isinstance(kept, dict) or kept.get("version") != version:
-            return False
-        for store in self.kept_on_disk:
-            store.entries = dict(kept["stores"].get(store.name, {}))
-        return True
+            return None
+        if not isinstance(kept, dict) or kept.get("version") != version or not isinstance(kept.get("entries"), dict):
+            return None
+        return kept["entries"]
 
     def persist(self, version: str) -> None:
-        """Keep the slow stores on disk for the next command-line build, signed with this user's key."""
+        """Keep the slow stores on disk for the next command-line build, signed with this user's key.
+
+        Only the shards holding an entry that was added or dropped since `restore` are written.
+        """
         if self.folder is None:
             return
-        data = pickle.dumps({"version": version, "stores": {s.name: s.entries for s in self.kept_on_disk}},
-                            protocol=pickle.HIGHEST_PROTOCOL)
-        self.keep("build", "state.pickle", data)
-        self.keep("build", "state.sig", _sign(data))
+        (self.folder / "build" / "state.pickle").unlink(missing_ok=True)  # the one file earlier versions kept
+        for store in self.kept_on_disk:
+            if not store.dirty:
+                continue
+            shards: dict[int, dict[Hashable, Any]] = {n: {} for n in store.dirty}
+            for key, value in store.entries.items():
+                shard = shard_of(key)
+                if shard in shards:
+                    shards[shard][key] = value
+            for shard, entries in shards.items():
+                data = pickle.dumps({"version": version, "entries": entries}, protocol=pickle.HIGHEST_PROTOCOL)
+                name = store.file_name(shard)
+                self.keep("build", f"{name}.pickle", data)
+                self.keep("build", f"{name}.sig", _sign(data))
+            store.dirty = set()
 
     def summary(self) -> str:
         """Return one line of what was reused, for benchmarks and `--verbose` output."""

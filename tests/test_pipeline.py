@@ -134,6 +134,24 @@ def test_a_build_with_nothing_changed_does_no_work_and_an_edit_redoes_only_its_p
     assert b"and more." in after["issues/trade.html"] and after["people/bob.html"] == before["people/bob.html"]
 
 
+def test_an_edit_rewrites_only_the_kept_cache_files_that_hold_what_changed(tmp_path: Path):
+    """A large book keeps tens of MB between builds: an edit must not rewrite all of it."""
+    site = copy_site(MINIMAL, tmp_path / "site")
+    env = {"BRIEFING_CACHE": str(tmp_path / "cache")}
+    kept = tmp_path / "cache/build"
+    assert run_briefing("build", cwd=site, env=env).returncode == 0
+    before = {p.name: p.read_bytes() for p in kept.glob("*.pickle")}
+    path = site / "content/issues/trade.yaml"
+    path.write_text(path.read_text().replace("We buy your energy.", "We buy your energy, and more."))
+    edited = run_briefing("build", cwd=site, env=env)
+    assert edited.returncode == 0, edited.stderr
+    after = {p.name: p.read_bytes() for p in kept.glob("*.pickle")}
+    assert after.keys() == before.keys() and len(before) >= 5 * 16
+    changed = sorted(name for name in after if after[name] != before[name])
+    assert 0 < len(changed) <= 16, changed  # of 96: the paper's parsed file, Markdown, checks and pages
+    assert b"and more." in (site / "_site/issues/trade.html").read_bytes()
+
+
 def test_a_kept_cache_that_this_user_did_not_sign_is_never_read(tmp_path: Path):
     site = copy_site(MINIMAL, tmp_path / "site")
     cache = tmp_path / "cache"
@@ -145,9 +163,14 @@ def test_a_kept_cache_that_this_user_did_not_sign_is_never_read(tmp_path: Path):
             return (open, (str(planted), "w"))
 
     import pickle
-    data = pickle.dumps({"version": "x", "stores": {}, "exploit": Exploit()})
-    (cache / "build/state.pickle").write_bytes(data)
-    (cache / "build/state.sig").write_bytes(b"0" * 64)
+
+    from builder.build import code_version
+    from builder.cache import SHARDS, BuildCache
+    data = pickle.dumps({"version": code_version(), "entries": {"exploit": Exploit()}})
+    for store in BuildCache().kept_on_disk:
+        for shard in range(SHARDS):
+            (cache / f"build/{store.file_name(shard)}.pickle").write_bytes(data)
+            (cache / f"build/{store.file_name(shard)}.sig").write_bytes(b"0" * 64)
     result = run_briefing("build", cwd=site, env={"BRIEFING_CACHE": str(cache)})
     assert result.returncode == 0, result.stderr
     assert not planted.exists()  # the pickle was not loaded

@@ -64,9 +64,9 @@ class Sources:
         """
         path, info = check_file(self.root, rel, self.max_bytes)
         key = ("text", str(path), info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
-        text = self.cache.documents.get(key)
+        text = self.cache.files.get(key)
         if text is None:
-            text = self.cache.documents.put(key, read_text(self.root, rel, self.max_bytes))
+            text = self.cache.files.put(key, read_text(self.root, rel, self.max_bytes))
         return str(text)
 
     def parse(self, text: str, rel: str, line_offset: int = 0) -> Document:
@@ -173,7 +173,7 @@ def _table(sources: Sources, rel: str) -> Optional[Table]:
         sources.problems.append(exc.problem)
         sources.unreadable.add(rel)
         return None
-    table, problems = sources.cache.documents.get_or_make(("csv", rel, digest(text)),
+    table, problems = sources.cache.files.get_or_make(("csv", rel, digest(text)),
                                                           lambda: parse_csv(text, rel))
     sources.problems.extend(problems)
     return table
