@@ -84,6 +84,7 @@ class Store(Generic[V]):
     """One kind of artefact, by key; counts what was reused and what was made."""
 
     name: str
+    keep_unused: bool = False  # a few small entries that every build may need, such as chart skeletons
     entries: dict[Hashable, V] = field(default_factory=dict)
     used: set[Hashable] = field(default_factory=set)
     hits: int = 0
@@ -134,7 +135,7 @@ class Store(Generic[V]):
 
     def prune(self) -> None:
         """Drop the entries the last build did not use."""
-        if len(self.used) < len(self.entries):
+        if not self.keep_unused and len(self.used) < len(self.entries):
             self.dirty.update(shard_of(k) for k in self.entries if k not in self.used)
             self.entries = {k: v for k, v in self.entries.items() if k in self.used}
 
@@ -153,6 +154,7 @@ class BuildCache:
         self.items: Store[Any] = Store("validated items")
         self.markdown: Store[Any] = Store("Markdown")
         self.charts: Store[Any] = Store("charts")
+        self.skeletons: Store[str] = Store("chart skeletons", keep_unused=True)
         self.svgs: Store[bytes] = Store("SVGs")
         self.pages: Store[Any] = Store("pages")
         self.scans: Store[Any] = Store("offline scans")
@@ -165,13 +167,13 @@ class BuildCache:
 
     @property
     def stores(self) -> list[Store[Any]]:
-        return [self.files, self.documents, self.items, self.markdown, self.charts, self.svgs, self.pages, self.scans,
+        return [self.files, self.documents, self.items, self.markdown, self.charts, self.skeletons, self.svgs, self.pages, self.scans,
                 self.checks, self.fingerprints, self.templates, self.checksums]
 
     @property
     def kept_on_disk(self) -> list[Store[Any]]:
         """The stores a command-line build keeps for the next one: slow to make, quick to read back."""
-        return [self.documents, self.markdown, self.charts, self.pages, self.scans, self.checks]
+        return [self.documents, self.markdown, self.charts, self.skeletons, self.pages, self.scans, self.checks]
 
     def start_build(self) -> None:
         """Begin counting what the next build reuses."""

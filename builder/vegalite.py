@@ -5,6 +5,7 @@ The validate stage checks authors' specs with these, and the charts stage draws 
 
 from __future__ import annotations
 
+import importlib.metadata
 import importlib.util
 import re
 from functools import lru_cache
@@ -30,6 +31,7 @@ def _altair_schema_version() -> str:
 
 
 SCHEMA_VERSION = _altair_schema_version()  # e.g. "v6.4.1", as altair.SCHEMA_VERSION
+ALTAIR_VERSION = importlib.metadata.version("altair")
 VL_VERSION = ".".join(SCHEMA_VERSION.lstrip("v").split(".")[:2])  # e.g. "6.4"
 VERSIONS = f"vl-convert {getattr(vlc, '__version__')}; vega-lite {VL_VERSION}; vega {vlc.get_vega_version()}"
 

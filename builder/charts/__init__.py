@@ -33,18 +33,19 @@ assert tuple(KINDS) == model.KINDS
 
 def build_chart(book: Book, block: ChartBlock, highlight: Optional[State] = None,
                 records: Optional[Sequence[Investment]] = None, store: Optional[Store[Any]] = None,
-                written_at: Optional[Problem] = None) -> Chart:
-    """Return the chart a block asks for, reusing one built from the same inputs.
+                written_at: Optional[Problem] = None, skeletons: Optional[Store[str]] = None) -> Chart:
+    """Return the chart a block asks for, reusing one built from the same inputs (store) and the
+    structures Altair made for charts of its shape (skeletons).
 
     written_at locates an author's block, so that a chart that cannot be drawn is reported there.
     """
     if records is None:
         records = book.index.select(block.filter)
     if store is None:
-        chart = KINDS[block.kind](book, block, records, highlight)
+        chart = KINDS[block.kind](book, block, records, highlight, skeletons)
         return chart if written_at is None else dataclasses.replace(chart, written_at=written_at)
     key = inputs_key(book, block, records, highlight)
-    chart = store.get_or_make(key, lambda: KINDS[block.kind](book, block, records, highlight))
+    chart = store.get_or_make(key, lambda: KINDS[block.kind](book, block, records, highlight, skeletons))
     if written_at is None:
         return chart
     return store.get_or_make((key, written_at), lambda: dataclasses.replace(chart, written_at=written_at))

@@ -28,7 +28,7 @@ MARK_NAMES = {"bar": "Bar chart", "line": "Line chart", "area": "Area chart", "p
 
 
 def vega_lite_chart(book: Book, block: ChartBlock, records: Sequence[Investment],
-                    highlight: Optional[State] = None) -> Chart:
+                    highlight: Optional[State] = None, skeletons: Any = None) -> Chart:
     """Return the chart of a spec file, as read and checked by the validate stage."""
     spec = copy.deepcopy(book.specs[block.spec])
     generated = describe(spec)

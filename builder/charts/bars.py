@@ -9,12 +9,13 @@ import json
 from functools import lru_cache
 from typing import Any, Callable, Optional, Sequence
 
+from ..cache import Store
 from ..geo import NATIONWIDE, STATES, State
 from ..model.book import Book
 from ..model.charts import ChartBlock
 from ..model.data import Investment
 from ..text.figures import format_amount_total, format_jobs_total, format_millions
-from .base import Chart, Table, vega_lite_spec
+from .base import Chart, Table, skeleton, vega_lite_spec
 from .investment import CHART_FONT, METRICS, WIDTH, caption_for
 
 def _grouped(book: Book, records: Sequence[Investment], key: Callable[[Investment], str],
@@ -57,13 +58,14 @@ def _bar_structure(metric: str, axis: str, sort_by_value: bool, basis: str) -> s
 
 
 def _bar_chart(book: Book, block: ChartBlock, records: Sequence[Investment], axis: str,
-               key: Callable[[Investment], str], sort_by_value: bool, default_title: str) -> Chart:
+               key: Callable[[Investment], str], sort_by_value: bool, default_title: str,
+               skeletons: Optional[Store[str]]) -> Chart:
     metric = METRICS[block.metric]
     drawn = [r for r in records if r.state != NATIONWIDE]  # a nationwide pledge is never added to projects
     left_out = len(records) - len(drawn)
     records = drawn
     rows = _grouped(book, records, key, block.basis)
-    spec = json.loads(_bar_structure(block.metric, axis, sort_by_value, block.basis))
+    spec = json.loads(skeleton(skeletons, _bar_structure, block.metric, axis, sort_by_value, block.basis))
     spec.update(datasets={"bars": rows}, height=max(60, 26 * len(rows)), title=block.title or default_title)
     table = Table([axis, "Projects", _amount_label(block.basis).replace(" (US$ m)", ""), "Jobs"],
                   [[r["group"], str(r["projects"]), r["amount_text"], r["jobs_text"]] for r in rows])
@@ -81,19 +83,19 @@ def _amount_label(basis: str) -> str:
 
 
 def sectors_chart(book: Book, block: ChartBlock, records: Sequence[Investment],
-                  highlight: Optional[State] = None) -> Chart:
+                  highlight: Optional[State] = None, skeletons: Optional[Store[str]] = None) -> Chart:
     return _bar_chart(book, block, records, "Sector", lambda r: book.config.sector_label(r.sector),
-                      True, f"Japanese investment by sector: {_noun(block)}")
+                      True, f"Japanese investment by sector: {_noun(block)}", skeletons)
 
 
 def years_chart(book: Book, block: ChartBlock, records: Sequence[Investment],
-                highlight: Optional[State] = None) -> Chart:
+                highlight: Optional[State] = None, skeletons: Optional[Store[str]] = None) -> Chart:
     return _bar_chart(book, block, records, "Year announced", lambda r: str(r.year), False,
-                      f"Japanese investment by year announced: {_noun(block)}")
+                      f"Japanese investment by year announced: {_noun(block)}", skeletons)
 
 
 def states_chart(book: Book, block: ChartBlock, records: Sequence[Investment],
-                 highlight: Optional[State] = None) -> Chart:
+                 highlight: Optional[State] = None, skeletons: Optional[Store[str]] = None) -> Chart:
     return _bar_chart(book, block, [r for r in records if r.state in STATES], "State",
                       lambda r: STATES[r.state].name, True,
-                      f"Japanese investment by state: {_noun(block)}")
+                      f"Japanese investment by state: {_noun(block)}", skeletons)

@@ -8,10 +8,11 @@ import io
 import json
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Optional
+from typing import Any, Callable, Hashable, Optional
 
+from ..cache import Store
 from ..errors import Problem
-from ..vegalite import SCHEMA_VERSION
+from ..vegalite import ALTAIR_VERSION, SCHEMA_VERSION
 
 SCRIPT_SAFE = {ord(c): f"\\u{ord(c):04x}" for c in "<>&\u2028\u2029"}
 GEO_DATASET = "us-states"  # the name under which maps find the US states geometry
@@ -99,6 +100,18 @@ class Chart:
                            [[t.name, t.headers, t.rows] for t in (self.table, *self.more_tables)]],
                           ensure_ascii=False)
         return hashlib.sha256(f"{self.key}\n{body}".encode("utf-8")).hexdigest()
+
+
+def skeleton(kept: Optional[Store[str]], make: Callable[..., str], *args: Hashable) -> str:
+    """Return make(*args): a chart's Vega-Lite without its data, as JSON text, made with Altair.
+
+    kept (the build cache's skeletons) keeps them between builds, so that a build that changes a
+    chart's data but not its shape never imports Altair.
+    """
+    if kept is None:
+        return make(*args)
+    key = (make.__name__, ALTAIR_VERSION, *args)
+    return kept.get_or_make(key, lambda: make(*args))
 
 
 def vega_lite_spec(chart: Any) -> dict[str, Any]:

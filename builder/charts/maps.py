@@ -12,12 +12,13 @@ from collections import Counter
 from functools import lru_cache
 from typing import Any, Optional, Sequence
 
+from ..cache import Store
 from ..geo import STATES, State, state_bounds
 from ..model.book import Book
 from ..model.charts import ChartBlock
 from ..model.data import Investment
 from ..text.figures import format_amount_total, format_jobs_total, format_millions, format_number
-from .base import GEO_DATASET, Chart, Table, vega_lite_spec
+from .base import GEO_DATASET, Chart, Table, skeleton, vega_lite_spec
 from .investment import CHART_FONT, HEIGHT, METRICS, NO_DATA, STATUS_LABELS, WIDTH, caption_for
 
 OTHER_BASIS_FILL = "#e3cfa4"  # a state whose employment figure is on another basis, drawn apart
@@ -227,13 +228,14 @@ def projection_for(state: Optional[State]) -> dict[str, Any]:
 
 
 def map_chart(book: Book, block: ChartBlock, records: Sequence[Investment],
-              highlight: Optional[State] = None) -> Chart:
+              highlight: Optional[State] = None, skeletons: Optional[Store[str]] = None) -> Chart:
     """Choropleth of all states by the chosen metric, with project sites on top."""
     metric = METRICS[block.metric]
     states = state_rows(book, records)
     located = sum(1 for r in records if r.latitude is not None and r.longitude is not None)
     sites = project_rows(book, records, block.colour) if located <= MAX_SITES else area_rows(book, records, block.colour)
-    spec = json.loads(_map_structure(block.metric, block.colour, bool(sites), highlight is not None))
+    spec = json.loads(skeleton(skeletons, _map_structure, block.metric, block.colour, bool(sites),
+                               highlight is not None))
     title = block.title or ("Japanese investment in the United States" if highlight is None
                             else f"Japanese investment in {highlight.name}")
     circles = (f"Circles: {located:,} project site{'s' if located != 1 else ''}"

@@ -93,7 +93,8 @@ class SitePlan:
 def plan_site(book: Book, stamp: Stamp, changes: Optional[BookChanges] = None,
               cache: Optional[BuildCache] = None) -> SitePlan:
     """Return the plan of the whole site."""
-    pages = plan_pages(book, changes, cache.charts if cache else None, cache.items if cache else None)
+    pages = plan_pages(book, changes, cache.charts if cache else None, cache.items if cache else None,
+                       cache.skeletons if cache else None)
     for page in pages:
         # what the charts draw counts for the banner, not for the page's text: the charts are in its context
         page.drawn = page.context.pop("drawn", [])
@@ -207,7 +208,8 @@ def _summary(kept: Optional[Store[Any]], item: Any, make: Callable[[Any], S]) ->
 
 
 def plan_pages(book: Book, changes: Optional[BookChanges] = None,
-               store: Optional[Store[Any]] = None, kept: Optional[Store[Any]] = None) -> list[PagePlan]:
+               store: Optional[Store[Any]] = None, kept: Optional[Store[Any]] = None,
+               skeletons: Optional[Store[str]] = None) -> list[PagePlan]:
     """Return every page of the site, with its charts, in a fixed order.
 
     Each page's context holds exactly what its default template shows (summaries where a page
@@ -216,12 +218,12 @@ def plan_pages(book: Book, changes: Optional[BookChanges] = None,
     def chart(kind: str, records: Sequence[Investment], metric: str = "jobs", colour: str = "sector",
               highlight: Optional[State] = None) -> Chart:
         block = ChartBlock(kind=kind, metric=metric, colour=colour)
-        return build_chart(book, block, highlight=highlight, records=records, store=store)
+        return build_chart(book, block, highlight=highlight, records=records, store=store, skeletons=skeletons)
 
     def block_chart(block: Optional[ChartBlock], written_at: Problem) -> Optional[Chart]:
         if block is None:
             return None  # a chart the edition leaves out: its fence shows nothing
-        return build_chart(book, block, store=store, written_at=written_at)
+        return build_chart(book, block, store=store, written_at=written_at, skeletons=skeletons)
 
     def drawn(*blocks: Optional[ChartBlock]) -> list[list[Investment]]:
         """Return the records each of the book's own charts among blocks draws (their markings count)."""
