@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any, Optional, TypeVar
@@ -178,6 +179,9 @@ def _validate_rows(table: Table, model: type[M], problems: list[Problem]) -> lis
             problems.extend(_located(exc, model, row.location))
             continue
         item.located(RowOrigin(row.location))
+        # what a row holds follows from its cells: hashing them is cheaper than writing the item out
+        item._fingerprint = hashlib.sha256("\x1f".join(
+            [model.__name__, *(f"{name}\x1e{text}" for name, text in row.values.items())]).encode("utf-8")).hexdigest()
         if isinstance(item, Investment):
             problem = check_coordinates(item)
             if problem:
