@@ -14,7 +14,8 @@ process as a writer would run it:
   draws its charts in worker processes), output size, the largest page (with what it loads
   besides the vendor scripts), pages per second;
 - MkDocs (pip) and Hugo (Debian's package) building the same paper texts with a navigation of
-  all pages, and the ratio of our time per page to theirs.
+  all pages, and the ratio of our time per page to theirs: for our whole build, for our render
+  stage over all pages, and for rendering the paper pages alone (bench/render.py).
 
 Needs: `pip install -e '.[bench]'` (MkDocs, Playwright) and `apt-get install hugo chromium poppler-utils`.
 """
@@ -160,6 +161,14 @@ def serve_latency(book: Path, cache: Path, edits: int) -> Optional[dict[str, flo
             "rebuild_median_ms": round(statistics.median(rebuilds)) if rebuilds else -1}
 
 
+def papers_render(book: Path) -> dict[str, float]:
+    """Render the paper pages alone in a fresh process (bench/render.py); return their count and time."""
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    done = subprocess.run([sys.executable, "-m", "bench.render", str(book)], cwd=book, env=env,
+                          capture_output=True, text=True, check=True)
+    return json.loads(done.stdout)
+
+
 def pdf_sheets(pdf: Path) -> int:
     """Return the number of sheets of a PDF (poppler's pdfinfo), or -1 without it."""
     pdfinfo = shutil.which("pdfinfo")
@@ -212,9 +221,12 @@ def main() -> None:
     if not args.no_peers:
         peers = write_peer_sites(book, work / "peers")
         # ours: the whole process for every page (Markdown, checks, charts' specs, Jinja, writing), with the
-        # charts already drawn; and the render stage alone (placing converted text into templates)
+        # charts already drawn; the render stage alone (placing converted text into templates), for all
+        # pages, and for the paper pages alone: the pages whose texts the peers build
         ours = results["pages_only"]["seconds"] / results["pages"]
         render = results["pages_only"]["stages"].get("render", 0.0) / results["pages"]
+        results["papers_render"] = papers_render(book)
+        papers = results["papers_render"]["seconds"] / results["papers_render"]["pages"]
         for name, build in (("mkdocs", mkdocs_build), ("hugo", hugo_build)):
             measured = build(peers[name])
             if measured is None:
@@ -224,7 +236,9 @@ def main() -> None:
             results[name] = {**measured, "ms_per_page": round(per_page * 1000, 2),
                              "our_ms_per_page": round(ours * 1000, 2), "ratio_ours_to_theirs": round(ours / per_page, 2),
                              "our_render_stage_ms_per_page": round(render * 1000, 2),
-                             "ratio_render_stage_to_theirs": round(render / per_page, 2)}
+                             "ratio_render_stage_to_theirs": round(render / per_page, 2),
+                             "our_paper_pages_render_ms_per_page": round(papers * 1000, 2),
+                             "ratio_paper_pages_render_to_theirs": round(papers / per_page, 2)}
 
     print(json.dumps(results, indent=2))
     if args.json:
