@@ -34,7 +34,7 @@ from .files import write_atomic
 from .targets import pdf
 from .model.book import Book
 from .source import Sources, load
-from .targets.check import check_output
+from .targets.check import check_output, scan_ahead
 from .targets.site.plan import SitePlan, plan_site
 from .targets.site.render import read_assets, render_pages, theme_dir
 from .targets.site.write import MANIFEST, check_output_location, manifest, write_site
@@ -276,6 +276,8 @@ def render(site: SitePlan, root: Path, cache: BuildCache, static_charts: bool,
     def render_the_pages() -> None:
         tick = progress("Rendering pages", len(site.pages)) if progress else None
         pages.update(render_pages(site, root, cache, tick))
+        if scripts:  # a site, not a print: the check stage will read every page, so read them while charts draw
+            scan_ahead(pages, cache)
 
     if static_charts and charts:
         tick = progress("Rendering charts", len(charts)) if progress else None

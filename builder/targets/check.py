@@ -13,6 +13,12 @@ from .offline import Scan, scan
 from ..source import TEMPLATES_DIR
 
 
+def scan_ahead(files: Mapping[str, bytes], cache: BuildCache) -> None:
+    """Scan files now, for check_output to find in the cache (a build scans its pages while charts are drawn)."""
+    for rel, data in files.items():
+        cache.scans.get_or_make((rel, cache.checksum(data)), lambda: scan(rel, data))
+
+
 def check_output(files: Mapping[str, bytes], root: Path, cache: BuildCache) -> int:
     """Fail when a page would load from outside the site, run inline code, or lack the book's policy.
 
