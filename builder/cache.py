@@ -152,6 +152,7 @@ class BuildCache:
         self.files: Store[Any] = Store("read files")  # texts by size and time, tables by text
         self.documents: Store[Any] = Store("parsed files")  # YAML documents and pages, by text
         self.items: Store[Any] = Store("validated items")
+        self.rows: Store[Any] = Store("validated rows")  # blocks of CSV rows, as their items' fields
         self.markdown: Store[Any] = Store("Markdown")
         self.charts: Store[Any] = Store("charts")
         self.skeletons: Store[str] = Store("chart skeletons", keep_unused=True)
@@ -167,13 +168,13 @@ class BuildCache:
 
     @property
     def stores(self) -> list[Store[Any]]:
-        return [self.files, self.documents, self.items, self.markdown, self.charts, self.skeletons, self.svgs, self.pages, self.scans,
+        return [self.files, self.documents, self.items, self.rows, self.markdown, self.charts, self.skeletons, self.svgs, self.pages, self.scans,
                 self.checks, self.fingerprints, self.templates, self.checksums]
 
     @property
     def kept_on_disk(self) -> list[Store[Any]]:
         """The stores a command-line build keeps for the next one: slow to make, quick to read back."""
-        return [self.documents, self.markdown, self.charts, self.skeletons, self.pages, self.scans, self.checks]
+        return [self.documents, self.rows, self.markdown, self.charts, self.skeletons, self.pages, self.scans, self.checks]
 
     def start_build(self) -> None:
         """Begin counting what the next build reuses."""

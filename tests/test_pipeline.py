@@ -204,3 +204,39 @@ def test_a_row_edit_checks_its_block_again_and_keeps_the_other_rows_verdicts(min
     assert ("content/data/investments.csv", 5) in [(p.path, p.line) for p in failed.value.problems]
     write(4, ",2025-06,", ",2024-12,")
     build(minimal_site, tmp_path / "out")
+
+
+def test_rows_kept_between_builds_make_the_pages_a_fresh_build_makes(minimal_site: Path, tmp_path: Path,
+                                                                     monkeypatch):
+    """Rows are validated in blocks kept by their text: a build that reuses them writes the same
+    site as one that validates every row, and a mistake in a kept block is still reported."""
+    import builder.validate.items as items_stage
+    from builder.build import build
+    from builder.cache import BuildCache
+    from builder.errors import ContentError
+    from conftest import tree
+
+    monkeypatch.setattr(items_stage, "ROWS_PER_BLOCK", 2)  # blocks: rows 1-2, rows 3-4
+    monkeypatch.setenv("BRIEFING_CACHE", str(tmp_path / "kept"))
+    table = minimal_site / "content/data/investments.csv"
+    lines = table.read_text(encoding="utf-8").splitlines()
+
+    def write(row: int, old: str, new: str) -> None:
+        assert old in lines[row]
+        lines[row] = lines[row].replace(old, new)
+        table.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    build(minimal_site, tmp_path / "kept-out")
+    write(3, ",2023,blocked,", ",2022,blocked,")  # row 3: block 2 is validated again, block 1 is read back
+    build(minimal_site, tmp_path / "kept-out")
+    monkeypatch.setenv("BRIEFING_CACHE", str(tmp_path / "fresh"))
+    build(minimal_site, tmp_path / "fresh-out")
+    assert tree(tmp_path / "kept-out") == tree(tmp_path / "fresh-out")
+
+    running = BuildCache()  # as `briefing serve` keeps it
+    write(1, ",38.21,-84.56,", ",38.21,84.56,")  # row 1 (line 2): a longitude in China
+    for edit in range(2):
+        with pytest.raises(ContentError) as failed:
+            build(minimal_site, write=False, cache=running)
+        assert [(p.line, p.field) for p in failed.value.problems] == [(2, "latitude")]
+        write(3, f",{2022 - edit},blocked,", f",{2021 - edit},blocked,")  # the other block: row 1 is still wrong

@@ -5,10 +5,11 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
-from typing import Any, Optional, TypeVar
+from typing import Any, Optional, TypeVar, cast
 
 from pydantic import ValidationError
 
+from ..cache import Store, digest
 from ..errors import Problem, did_you_mean
 from ..geo import NATIONWIDE, STATES, in_state, locate
 from ..model.base import Model, Origin
@@ -30,7 +31,7 @@ from ..source import (
 )
 from ..source.files import SourceError
 from ..source.pages import chart_fences
-from ..source.table import Table, cell_starts
+from ..source.table import Row, Table, cell_starts
 from ..source.yaml import Document
 
 M = TypeVar("M", bound=Model)
@@ -156,39 +157,65 @@ def _page(sources: Sources, page: PageSource, problems: list[Problem]) -> Option
 
 # --- tables ---------------------------------------------------------------------------------
 
+ROWS_PER_BLOCK = 500  # rows validated and kept together: an edited row costs its block
+
+
 def validate_table(sources: Sources, table: Table, model: type[M], problems: list[Problem]) -> list[M]:
-    """Validate every row of a CSV table against model, reusing the rows of an unchanged file."""
+    """Validate every row of a CSV table against model, reusing what was validated from the same text.
+
+    The items of an unchanged file are kept while it lives (`briefing serve`). Between command-line
+    builds, each block of rows is kept by its text and place, as its items' fields, so that after
+    editing one row only that row's block is validated again.
+    """
     def validated() -> tuple[list[M], list[Problem]]:
         found: list[Problem] = []
-        return _validate_rows(table, model, found), found
+        return _validate_rows(table, model, found, sources.cache.rows), found
 
     rows, found = sources.cache.items.made_from(table, ("rows", model.__name__), validated)
     problems.extend(found)
     return rows
 
 
-def _validate_rows(table: Table, model: type[M], problems: list[Problem]) -> list[M]:
+Checked = tuple[Optional[dict[str, Any]], Any]
+"""One row as validated: (its item's fields, the fields it set), or (None, its problems)."""
+
+
+def _validate_rows(table: Table, model: type[M], problems: list[Problem], kept: Store[Any]) -> list[M]:
     if not _check_header(table, model, problems):
         return []
     problems.extend(table.row_problems)
-    rows = []
-    for row in table.rows:
-        try:
-            item = model.model_validate(row.values)
-        except ValidationError as exc:
-            problems.extend(_located(exc, model, row.location))
-            continue
-        item.located(RowOrigin(row.location))
-        # what a row holds follows from its cells: hashing them is cheaper than writing the item out
-        item._fingerprint = hashlib.sha256("\x1f".join(
-            [model.__name__, *(f"{name}\x1e{text}" for name, text in row.values.items())]).encode("utf-8")).hexdigest()
-        if isinstance(item, Investment):
-            problem = check_coordinates(item)
-            if problem:
-                problems.append(problem)
+    rows: list[M] = []
+    for start in range(0, len(table.rows), ROWS_PER_BLOCK):
+        block = table.rows[start:start + ROWS_PER_BLOCK]
+        key = (model.__name__, digest(table.path, *table.header,
+                                      *(f"{row.location.line}\x1e{row.location.raw}\x1e{row.values!r}" for row in block)))
+        checked: Optional[tuple[Checked, ...]] = kept.get(key)
+        if checked is None:
+            checked = kept.put(key, tuple(_validate_row(row, model) for row in block))
+        for row, (fields, made) in zip(block, checked):
+            if fields is None:
+                problems.extend(made)
                 continue
-        rows.append(item)
+            item = cast(M, model.model_construct(made, **fields))  # validated when the block was kept
+            item.located(RowOrigin(row.location))
+            # what a row holds follows from its cells: hashing them is cheaper than writing the item out
+            item._fingerprint = hashlib.sha256("\x1f".join(
+                [model.__name__, *(f"{name}\x1e{text}" for name, text in row.values.items())]).encode("utf-8")).hexdigest()
+            rows.append(item)
     return rows
+
+
+def _validate_row(row: Row, model: type[M]) -> Checked:
+    try:
+        item = model.model_validate(row.values)
+    except ValidationError as exc:
+        return None, _located(exc, model, row.location)
+    item.located(RowOrigin(row.location))
+    if isinstance(item, Investment):
+        problem = check_coordinates(item)
+        if problem:
+            return None, [problem]
+    return dict(item.__dict__), set(item.model_fields_set)
 
 
 def _located(exc: ValidationError, model: type[Model], where: Any) -> list[Problem]:
