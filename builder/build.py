@@ -276,13 +276,12 @@ def render(site: SitePlan, root: Path, cache: BuildCache, static_charts: bool,
     def render_the_pages() -> None:
         tick = progress("Rendering pages", len(site.pages)) if progress else None
         pages.update(render_pages(site, root, cache, tick))
-        if scripts:  # a site, not a print: the check stage will read every page, so read them while charts draw
-            scan_ahead(pages, cache)
 
     if static_charts and charts:
         tick = progress("Rendering charts", len(charts)) if progress else None
+        # while worker processes draw the charts: render the pages, and read them for the check stage
         drawn = render_svgs([(chart.spec, chart.needs_geo, chart.key) for chart in charts], cache, tick,
-                            meanwhile=render_the_pages)  # while worker processes draw the charts
+                            meanwhile=render_the_pages, spare=lambda: scan_ahead(pages, cache) if scripts else None)
         for chart, svg in zip(charts, drawn):
             if isinstance(svg, DrawingError):
                 if chart.written_at is None:

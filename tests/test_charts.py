@@ -320,12 +320,16 @@ def test_charts_drawn_on_every_core_are_the_bytes_drawn_one_by_one(monkeypatch):
     monkeypatch.setattr(vega, "CHARTS_PER_WORKER", 2)
     monkeypatch.setattr(vega.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
     cache, calls = BuildCache(None), []
-    pooled = vega.render_svgs([(spec, False, "") for spec in specs], cache, meanwhile=lambda: calls.append("pool"))
-    # the pages are rendered once while the charts are drawn, whichever way they are drawn, or none is
-    vega.render_svgs([(spec, False, "") for spec in specs], cache, meanwhile=lambda: calls.append("all kept"))
+    pooled = vega.render_svgs([(spec, False, "") for spec in specs], cache, meanwhile=lambda: calls.append("pool"),
+                              spare=lambda: calls.append("spare"))
+    # the pages are rendered once while the charts are drawn, whichever way they are drawn, or none is;
+    # what a later stage would do anyway is done beside the workers only when there are workers
+    vega.render_svgs([(spec, False, "") for spec in specs], cache, meanwhile=lambda: calls.append("all kept"),
+                     spare=lambda: calls.append("spare"))
     monkeypatch.setattr(vega, "CHARTS_PER_WORKER", 100)
-    vega.render_svgs([(specs[0], True, "")], cache, meanwhile=lambda: calls.append("here"))
-    assert calls == ["pool", "all kept", "here"]
+    vega.render_svgs([(specs[0], True, "")], cache, meanwhile=lambda: calls.append("here"),
+                     spare=lambda: calls.append("spare"))
+    assert calls == ["pool", "spare", "all kept", "here"]
     one_by_one = []
     for spec in specs:
         try:

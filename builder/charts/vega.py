@@ -136,14 +136,16 @@ def svg_key(spec: dict[str, Any], needs_geo: bool, spec_key: str = "") -> str:
 
 def render_svgs(charts: Sequence[tuple[dict[str, Any], bool, str]], cache: BuildCache,
                 tick: Optional[Callable[[], None]] = None,
-                meanwhile: Callable[[], None] = lambda: None) -> list[Union[bytes, DrawingError]]:
+                meanwhile: Callable[[], None] = lambda: None,
+                spare: Callable[[], None] = lambda: None) -> list[Union[bytes, DrawingError]]:
     """Return the SVG of each (spec, needs_geo, spec key), or the reason it cannot be drawn.
 
     tick, if given, is called once per chart as it is found or drawn.
 
     The charts no earlier build kept are drawn on every core: vl-convert draws one chart at a time
     per process, and a book's first build draws hundreds. meanwhile is called once, in this
-    process, while the worker processes draw (a page needs only its charts' paths, not their SVG).
+    process, while the worker processes draw (a page needs only its charts' paths, not their SVG);
+    spare is called after it only if workers are still drawing (work a later stage would do anyway).
     """
     keys = [svg_key(spec, needs_geo, spec_key) for spec, needs_geo, spec_key in charts]
     results: list[Union[bytes, DrawingError, None]] = [_kept_svg(key, cache) for key in keys]
@@ -152,7 +154,7 @@ def render_svgs(charts: Sequence[tuple[dict[str, Any], bool, str]], cache: Build
         if tick:
             tick()
     jobs = [(charts[n][0], charts[n][1]) for n in missing]
-    drawing = _draw_all(jobs, meanwhile)
+    drawing = _draw_all(jobs, meanwhile, spare)
     for n, (ok, text) in zip(missing, drawing):
         if ok:
             results[n] = text.encode("utf-8")
@@ -182,9 +184,11 @@ def _draw_job(job: tuple[dict[str, Any], bool]) -> tuple[bool, str]:
 CHARTS_PER_WORKER = 6  # a worker is ready to draw in 0.7 s, this process in 0.4 s; a chart takes 0.1 s
 
 
-def _draw_all(jobs: list[tuple[dict[str, Any], bool]], meanwhile: Callable[[], None]) -> Iterator[tuple[bool, str]]:
+def _draw_all(jobs: list[tuple[dict[str, Any], bool]], meanwhile: Callable[[], None],
+              spare: Callable[[], None] = lambda: None) -> Iterator[tuple[bool, str]]:
     """Draw the jobs in order, in worker processes when there are enough of them and more than one core;
-    call meanwhile once, while they draw (or before drawing here). What meanwhile raises is its own."""
+    call meanwhile once, while they draw (or before drawing here), then spare if they draw. What
+    meanwhile and spare raise is their own."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     pool: Optional[ProcessPoolExecutor] = None
     results: Iterator[tuple[bool, str]] = iter(())
@@ -198,6 +202,8 @@ def _draw_all(jobs: list[tuple[dict[str, Any], bool]], meanwhile: Callable[[], N
             pool = None
     try:
         meanwhile()
+        if pool is not None:
+            spare()
     except BaseException:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
