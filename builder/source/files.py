@@ -30,8 +30,8 @@ def _refuse(rel: str, message: str) -> SourceError:
 
 def inside(root: Path, path: Path) -> bool:
     """Return whether path, with every link followed, lies inside root."""
-    root, path = root.resolve(), path.resolve()
-    return path == root or root in path.parents
+    base, real = os.path.realpath(root), os.path.realpath(path)
+    return real == base or real.startswith(base.rstrip(os.sep) + os.sep)
 
 
 def check_folder(root: Path, rel: str) -> None:

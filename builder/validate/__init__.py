@@ -15,12 +15,11 @@ from ..model.base import Model
 from ..model.book import Book, InvestmentIndex
 from ..model.data import Investment
 from ..source import Sources
-from ..source.table import RowLocation
 from ..text.markdown import Converter
 from .asof import as_of_problems
 from .charts import check_charts
 from .markings import marking_problems
-from .items import Items, validate_items
+from .items import Items, origin_key, validate_items
 from .references import check_references, check_unique, every_item, id_tables, item_references
 from .texts import check_page_bodies, item_texts
 
@@ -74,7 +73,7 @@ def check_items(book: Book, broken_ids: Iterable[str], cache: BuildCache) -> lis
                 *as_of_problems(book, item)]
 
     for item in every_item(book, rows=False):
-        where = _origin_key(item)
+        where = origin_key(item)
         if where is None:
             problems += verdict(item)
             continue
@@ -87,7 +86,7 @@ def check_items(book: Book, broken_ids: Iterable[str], cache: BuildCache) -> lis
         found = []
         for start in range(0, len(rows), ROWS_PER_CHECK):
             block = rows[start:start + ROWS_PER_CHECK]
-            written = ("checked rows", digest(*(repr(_origin_key(row)) for row in block)), names)
+            written = ("checked rows", digest(*(repr(origin_key(row)) for row in block)), names)
             verdicts = cache.checks.get(written)
             if verdicts is None:
                 verdicts = cache.checks.put(written, [p for row in block for p in verdict(row)])
@@ -98,17 +97,6 @@ def check_items(book: Book, broken_ids: Iterable[str], cache: BuildCache) -> lis
         problems += cache.items.made_from(rows, ("checked rows", names), lambda: checked_rows(rows))
     problems += check_page_bodies(book, converter, cache.markdown, broken)
     return problems
-
-
-def _origin_key(item: Model) -> Optional[tuple[Any, ...]]:
-    """Return what locates an item's problems: its file's text and its place in it, or its CSV row."""
-    origin = item._origin
-    if origin is None:
-        return None
-    doc = origin.doc
-    if isinstance(doc, RowLocation):
-        return (doc.path, doc.line, doc.raw)
-    return (doc.path, getattr(doc, "digest", ""), origin.loc) if getattr(doc, "digest", "") else None
 
 
 def assemble(items: Items, cache: Optional[BuildCache] = None) -> Book:

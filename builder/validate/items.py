@@ -31,7 +31,7 @@ from ..source import (
 )
 from ..source.files import SourceError
 from ..source.pages import chart_fences
-from ..source.table import Row, Table, cell_starts
+from ..source.table import Row, RowLocation, Table, cell_starts
 from ..source.yaml import Document
 
 M = TypeVar("M", bound=Model)
@@ -153,6 +153,17 @@ def _page(sources: Sources, page: PageSource, problems: list[Problem]) -> Option
         if block is not None:
             charts.append(block)
     return Page(name.stem, meta.title, meta.summary, page.body, page.body_line, page.path, meta, tuple(charts))
+
+
+def origin_key(item: Model) -> Optional[tuple[Any, ...]]:
+    """Return what locates an item's problems: its file's text and its place in it, or its CSV row."""
+    origin = item._origin
+    if origin is None:
+        return None
+    doc = origin.doc
+    if isinstance(doc, RowLocation):
+        return (doc.path, doc.line, doc.raw)
+    return (doc.path, getattr(doc, "digest", ""), origin.loc) if getattr(doc, "digest", "") else None
 
 
 # --- tables ---------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from ..model.base import Model, values
 from ..model.book import Book
 from ..model.data import Investment, StateFigure
 from ..model.markings import Marking, Scheme
+from .items import origin_key
 from .references import every_item
 
 
@@ -27,11 +28,15 @@ def _marked_entries(item: Model) -> Iterator[tuple[tuple[Any, ...], str]]:
             yield value.loc + ("marking",), value.value.marking
 
 
+NO_SCHEME = ("the book declares no marking scheme: add `markings: {scheme: government}` (or tlp, or your "
+             "own levels) to site.yaml")
+
+
 def marking_problems(book: Book, cache: Optional[BuildCache] = None) -> Iterator[Problem]:
     """Report every marking mistake, located.
 
-    cache keeps what is marked inside each item, by the item's content: a rebuild after one edit
-    walks only the edited item.
+    cache keeps each item's verdict by its content, its place and the book's marking settings, and
+    the rows' verdicts while their file is unchanged: a rebuild after one edit walks only the edited item.
     """
     def marked_entries(item: Model) -> Iterable[tuple[tuple[Any, ...], str]]:
         if cache is None or isinstance(item, (Investment, StateFigure)):
@@ -40,23 +45,20 @@ def marking_problems(book: Book, cache: Optional[BuildCache] = None) -> Iterator
 
     config = book.config
     scheme = config.scheme
-    if scheme is None:
-        for item in every_item(book):
-            own = getattr(item, "marking", "")
-            if own:
-                yield item.problem("marking", message="the book declares no marking scheme: add `markings: "
-                                   "{scheme: government}` (or tlp, or your own levels) to site.yaml")
-            for loc, _ in marked_entries(item):
-                yield item.problem(*loc, message="the book declares no marking scheme: add `markings: "
-                                   "{scheme: government}` (or tlp, or your own levels) to site.yaml")
-        return
     settings = config.markings
-    assert settings is not None
-    ceiling = _parse(scheme, settings.ceiling, config, ("markings", "ceiling"), []) if settings.ceiling else None
+    ceiling = None
+    if scheme is not None:
+        assert settings is not None
+        ceiling = _parse(scheme, settings.ceiling, config, ("markings", "ceiling"), []) if settings.ceiling else None
 
     def problems_of(item: Model) -> list[Problem]:
         found: list[Problem] = []
         own_text = getattr(item, "marking", None)
+        if scheme is None:  # any marking at all is a mistake
+            if own_text:
+                found.append(item.problem("marking", message=NO_SCHEME))
+            return found + [item.problem(*loc, message=NO_SCHEME) for loc, _ in marked_entries(item)]
+        assert settings is not None
         own = _parse(scheme, own_text, item, ("marking",), found) if own_text else None
         if own_text is not None and not own_text and settings.require:
             found.append(item.problem("marking", message="needs a marking: the site requires every item to "
@@ -78,7 +80,12 @@ def marking_problems(book: Book, cache: Optional[BuildCache] = None) -> Iterator
         return found
 
     for item in every_item(book, rows=False):
-        yield from problems_of(item)
+        where = origin_key(item)
+        if cache is None or where is None:
+            yield from problems_of(item)
+        else:
+            yield from cache.checks.get_or_make(("marking problems", item.fingerprint, where, repr(settings)),
+                                                lambda: problems_of(item))
     for rows in (book.investments, book.state_figures):
         if cache is None:
             yield from (p for row in rows for p in problems_of(row))
@@ -86,7 +93,8 @@ def marking_problems(book: Book, cache: Optional[BuildCache] = None) -> Iterator
         # the same tuple while its file is unchanged
         yield from cache.items.made_from(rows, ("marked rows", repr(settings)),
                                          lambda: [p for row in rows for p in problems_of(row)])
-    yield from edition_problems(book, scheme)
+    if scheme is not None:
+        yield from edition_problems(book, scheme)
 
 
 def edition_problems(book: Book, scheme: Scheme) -> Iterator[Problem]:
