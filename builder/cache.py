@@ -168,13 +168,14 @@ class BuildCache:
 
     @property
     def stores(self) -> list[Store[Any]]:
-        return [self.files, self.documents, self.items, self.rows, self.markdown, self.charts, self.skeletons, self.svgs, self.pages, self.scans,
-                self.checks, self.fingerprints, self.templates, self.checksums]
+        return [self.files, self.documents, self.items, self.rows, self.markdown, self.charts, self.skeletons,
+                self.svgs, self.pages, self.scans, self.checks, self.fingerprints, self.templates, self.checksums]
 
     @property
     def kept_on_disk(self) -> list[Store[Any]]:
         """The stores a command-line build keeps for the next one: slow to make, quick to read back."""
-        return [self.documents, self.rows, self.markdown, self.charts, self.skeletons, self.pages, self.scans, self.checks]
+        return [self.documents, self.rows, self.markdown, self.charts, self.skeletons, self.pages, self.scans,
+                self.checks]
 
     def start_build(self) -> None:
         """Begin counting what the next build reuses."""

@@ -12,6 +12,7 @@ import io
 import json
 from typing import Any, Optional, Sequence
 
+from ..cache import Store
 from ..geo import State
 from ..model.book import Book
 from ..model.charts import ChartBlock
@@ -28,7 +29,7 @@ MARK_NAMES = {"bar": "Bar chart", "line": "Line chart", "area": "Area chart", "p
 
 
 def vega_lite_chart(book: Book, block: ChartBlock, records: Sequence[Investment],
-                    highlight: Optional[State] = None, skeletons: Any = None) -> Chart:
+                    highlight: Optional[State] = None, skeletons: Optional[Store[str]] = None) -> Chart:
     """Return the chart of a spec file, as read and checked by the validate stage."""
     spec = copy.deepcopy(book.specs[block.spec])
     generated = describe(spec)
