@@ -226,6 +226,29 @@ def values(item: BaseModel, loc: Loc = ()) -> list[Value]:
     return out
 
 
+def values_with(item: BaseModel, role_type: type[R]) -> list[tuple[Value, R]]:
+    """Return the values inside an item whose field declares a role of role_type, each with that role."""
+    flat: Optional[tuple[tuple[str, str, frozenset[Role], R], ...]] = _flat_with(type(item), cast(Any, role_type))
+    if flat is None:
+        return [(v, role) for v in values(item) if (role := v.has(role_type)) is not None]
+    # a model without lists or nested models (a CSV row, say): only the fields that declare the role
+    return [(Value((name,), getattr(item, attribute), roles), role) for attribute, name, roles, role in flat]
+
+
+@cache
+def _flat_with(model: type[BaseModel], role_type: type[Role]) -> Optional[tuple[tuple[str, str, frozenset[Role], Any], ...]]:
+    """Return (attribute, name, roles, the role) of a flat model's fields that declare a role of role_type."""
+    if _flat(model) is None:
+        return None
+    found = []
+    for attribute, name, annotation, roles in _fields(model):
+        roles = roles | _split(annotation)[1]
+        role = next((r for r in roles if isinstance(r, role_type)), None)
+        if role is not None:
+            found.append((attribute, name, roles, role))
+    return tuple(found)
+
+
 def strings(item: BaseModel) -> list[Value]:
     """Return the text values inside an item: what reference and text checks read."""
     flat = _flat(type(item))

@@ -14,7 +14,7 @@ from datetime import date
 from typing import Iterator
 
 from ..errors import Problem
-from ..model.base import Dated, Model, values
+from ..model.base import Dated, Model, values_with
 from ..model.book import Book
 from ..model.content import Fact
 from ..text.figures import format_date
@@ -26,11 +26,8 @@ def as_of_problems(book: Book, item: Model) -> Iterator[Problem]:
         return
     as_of = book.config.as_of
     limit = as_of.isoformat()
-    for value in values(item):
+    for value, role in values_with(item, Dated):
         if value.value is None:
-            continue
-        role = value.has(Dated)
-        if role is None:
             continue
         written = value.value.isoformat() if isinstance(value.value, date) else str(value.value)
         # an ISO date, or a year or month, compares as text: `2025-02` is not after 2025-02-05, `2025-03` is
