@@ -201,13 +201,17 @@ def _validate_rows(table: Table, model: type[M], problems: list[Problem], kept: 
         key = (model.__name__, digest(table.path, *table.header,
                                       *(f"{row.location.line}\x1e{row.location.raw}\x1e{row.values!r}" for row in block)))
         checked: Optional[tuple[Checked, ...]] = kept.get(key)
+        validated: list[Any] = [None] * len(block)  # the items just validated, or their problems
         if checked is None:
-            checked = kept.put(key, tuple(_validate_row(row, model) for row in block))
-        for row, (fields, made) in zip(block, checked):
+            validated = [_validate_row(row, model) for row in block]
+            checked = kept.put(key, tuple((dict(item.__dict__), set(item.model_fields_set)) if isinstance(item, Model)
+                                          else (None, item) for item in validated))
+        for row, (fields, made), item in zip(block, checked, validated):
             if fields is None:
                 problems.extend(made)
                 continue
-            item = cast(M, model.model_construct(made, **fields))  # validated when the block was kept
+            if item is None:
+                item = cast(M, model.model_construct(made, **fields))  # validated when the block was kept
             item.located(RowOrigin(row.location))
             # what a row holds follows from its cells: hashing them is cheaper than writing the item out
             item._fingerprint = hashlib.sha256("\x1f".join(
@@ -216,17 +220,18 @@ def _validate_rows(table: Table, model: type[M], problems: list[Problem], kept: 
     return rows
 
 
-def _validate_row(row: Row, model: type[M]) -> Checked:
+def _validate_row(row: Row, model: type[M]) -> Any:
+    """Return the row's item, or the list of its problems."""
     try:
         item = model.model_validate(row.values)
     except ValidationError as exc:
-        return None, _located(exc, model, row.location)
+        return _located(exc, model, row.location)
     item.located(RowOrigin(row.location))
     if isinstance(item, Investment):
         problem = check_coordinates(item)
         if problem:
-            return None, [problem]
-    return dict(item.__dict__), set(item.model_fields_set)
+            return [problem]
+    return item
 
 
 def _located(exc: ValidationError, model: type[Model], where: Any) -> list[Problem]:
