@@ -96,14 +96,15 @@ def area_rows(book: Book, records: Sequence[Investment], colour: str) -> list[di
     circle sits at the mean of its sites and is sized by their disclosed amounts added up.
     """
     sites = [r for r in records if r.latitude is not None and r.longitude is not None]
-    size = 0.25
-    while True:
-        cells: dict[tuple[int, int], list[Investment]] = {}
-        for r in sites:
-            cells.setdefault((math.floor(r.latitude / size), math.floor(r.longitude / size)), []).append(r)
-        if len(cells) <= MAX_SITES:
-            break
-        size *= 2
+    squares = [(math.floor(r.latitude * 4), math.floor(r.longitude * 4)) for r in sites]  # of 0.25°
+    distinct, wider = set(squares), 0
+    # squares 2, 4, 8… times as wide: floor(floor(x / s) / 2) is floor(x / 2s), so shifting the
+    # numbers of the smallest squares numbers the wider ones, without placing every site again
+    while len({(lat >> wider, lon >> wider) for lat, lon in distinct}) > MAX_SITES:
+        wider += 1
+    cells: dict[tuple[int, int], list[Investment]] = {}
+    for r, (lat, lon) in zip(sites, squares):
+        cells.setdefault((lat >> wider, lon >> wider), []).append(r)
     rows = []
     for _, mine in sorted(cells.items()):
         totals = book.index.totals(mine)
