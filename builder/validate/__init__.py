@@ -19,12 +19,12 @@ from ..text.markdown import Converter
 from .asof import as_of_problems
 from .charts import check_charts
 from .markings import marking_problems
-from .items import Items, origin_key, validate_items
+from .items import ROWS_PER_BLOCK, Items, origin_key, validate_items
 from .references import check_references, check_unique, every_item, id_tables, item_references
 from .texts import check_page_bodies, item_texts
 
 PRIORITY_ORDER = {"high": 0, "medium": 1, "low": 2}
-ROWS_PER_CHECK = 500  # rows whose checks are kept together: an edited row costs its block's checks
+ROWS_PER_CHECK = ROWS_PER_BLOCK  # rows whose checks are kept together, as they are validated together
 
 
 def validate(sources: Sources) -> tuple[Book, list[Problem]]:
@@ -80,6 +80,7 @@ def check_items(book: Book, broken_ids: Iterable[str], cache: BuildCache) -> lis
         key = ("checked", item.fingerprint, where, names)
         found = cache.checks.get(key)
         problems += found if found is not None else cache.checks.put(key, verdict(item))
+
     def checked_rows(rows: tuple[Model, ...]) -> list[Problem]:
         # across command-line builds: by the text and place of each block of rows, in the store kept
         # on disk, so that after editing one row only its block is checked again
