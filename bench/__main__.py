@@ -9,6 +9,9 @@ process as a writer would run it:
 - cold build (no cache), warm build (nothing changed), build after editing one paper, build
   after editing one data row, and page rendering alone (charts already drawn);
 - `briefing serve`: from saving an edited talking point to the new text in Chromium;
+- search (bench/search.py): the index's size, raw and gzipped; in Chromium from file://, the time
+  from typing a query to its results and to their quotes; sections a substring search finds and
+  the search misses;
 - `briefing pdf`: the whole book printed, its time, peak memory and number of sheets (not with --quick);
 - peak memory (of the largest process, and of all a build's processes together: a first build
   draws its charts in worker processes), output size, the largest page (with what it loads
@@ -39,6 +42,7 @@ from typing import Any, Optional
 
 from bench.book import DEFAULT, QUICK, Scale, edit_point, edit_row, write_book
 from bench.peers import hugo_build, mkdocs_build, write_peer_sites
+from bench.search import figures as search_figures
 
 REPO = Path(__file__).resolve().parent.parent
 TIME = "/usr/bin/time"
@@ -184,7 +188,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="a small book, for a run under a minute")
     parser.add_argument("--json", type=Path, help="also write the results to this file")
     parser.add_argument("--keep", type=Path, help="write the book and outputs here and keep them")
-    parser.add_argument("--no-browser", action="store_true", help="skip the serve measurement")
+    parser.add_argument("--no-browser", action="store_true", help="skip the measurements in Chromium (serve, search)")
     parser.add_argument("--no-peers", action="store_true", help="skip MkDocs and Hugo")
     parser.add_argument("--no-pdf", action="store_true", help="skip `briefing pdf` (at the default scale: "
                         "minutes, and several GB of memory; --quick always skips it)")
@@ -203,6 +207,7 @@ def main() -> None:
     results["cold_build"] = run_build(book, out, cache)
     results.update(output_figures(out))
     results["pages_per_second"] = round(results["pages"] / results["cold_build"]["seconds"], 1)
+    results["search"] = search_figures(out, browser=not args.no_browser)
     results["warm_build"] = run_build(book, out, cache)
     edit_point(book, 1)
     results["edit_one_paper"] = run_build(book, out, cache)

@@ -37,6 +37,7 @@ from .source import Sources, load
 from .targets.check import check_output, scan_ahead
 from .targets.site.plan import SitePlan, plan_site
 from .targets.site.render import read_assets, render_pages, theme_dir
+from .targets.site.search import read_pages, search_files
 from .targets.site.write import MANIFEST, check_output_location, manifest, write_site
 from .validate import validate
 from .versions import git
@@ -281,7 +282,7 @@ def render(site: SitePlan, root: Path, cache: BuildCache, static_charts: bool,
         tick = progress("Rendering charts", len(charts)) if progress else None
         # while worker processes draw the charts: render the pages, and read them for the check stage
         drawn = render_svgs([(chart.spec, chart.needs_geo, chart.key) for chart in charts], cache, tick,
-                            meanwhile=render_the_pages, spare=lambda: scan_ahead(pages, cache) if scripts else None)
+                            meanwhile=render_the_pages, spare=lambda: read_ahead(pages, cache) if scripts else None)
         for chart, svg in zip(charts, drawn):
             if isinstance(svg, DrawingError):
                 if chart.written_at is None:
@@ -298,11 +299,19 @@ def render(site: SitePlan, root: Path, cache: BuildCache, static_charts: bool,
     for chart in charts:
         files.update(chart.data_files())
     files.update(pages)
+    if scripts:
+        files.update(search_files(pages, cache))
     files.update(read_assets(root))
     config = site.book.config
     files[MANIFEST] = manifest(files, {"generator": "briefing", "title": config.title,
                                        "as_of": config.as_of.isoformat(), **site.stamp.as_dict()}, cache.checksum)
     return files
+
+
+def read_ahead(pages: dict[str, bytes], cache: BuildCache) -> None:
+    """Do now what the check stage and the search index will do with the rendered pages."""
+    scan_ahead(pages, cache)
+    read_pages(pages, cache)
 
 
 @contextmanager

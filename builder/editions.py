@@ -222,6 +222,8 @@ def _texts(item: Model) -> list[str]:
 
 _MARKUP = re.compile(r"[*_`#\[\]{}()|<>\n]+|\{[a-z]+:[^}]*\}")
 _SPACE = re.compile(r"\s+")
+_JSON_ESCAPE = re.compile(r'\\(["\\/nrt])')
+_JSON_CHARS = {"n": " ", "r": " ", "t": " "}
 NEEDLE_CHARS = 24  # a fragment of left-out text this long is distinctive enough to look for
 
 
@@ -286,6 +288,7 @@ def audit(selection: Selection, files: dict[str, bytes]) -> list[Problem]:
     for path, data in sorted(files.items()):
         text = data.decode("utf-8", errors="replace")
         text = text.replace("\\u003c", "<").replace("\\u003e", ">").replace("\\u0026", "&")
+        text = _JSON_ESCAPE.sub(lambda m: _JSON_CHARS.get(m.group(1), m.group(1)), text)  # text in scripts and data
         text = _SPACE.sub(" ", html.unescape(text))
         for _, needle in automaton.iter(text):
             left = found[needle]
