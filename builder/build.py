@@ -37,7 +37,7 @@ from .source import Sources, load
 from .targets.check import check_output, scan_ahead
 from .targets.site.plan import SitePlan, plan_site
 from .targets.site.render import read_assets, render_pages, theme_dir
-from .targets.site.search import read_pages, search_files
+from .targets.site import search
 from .targets.site.write import MANIFEST, check_output_location, manifest, write_site
 from .validate import validate
 from .versions import git
@@ -300,7 +300,7 @@ def render(site: SitePlan, root: Path, cache: BuildCache, static_charts: bool,
         files.update(chart.data_files())
     files.update(pages)
     if scripts:
-        files.update(search_files(pages, cache))
+        files.update(search.search_files(pages, cache))
     files.update(read_assets(root))
     config = site.book.config
     files[MANIFEST] = manifest(files, {"generator": "briefing", "title": config.title,
@@ -311,7 +311,7 @@ def render(site: SitePlan, root: Path, cache: BuildCache, static_charts: bool,
 def read_ahead(pages: dict[str, bytes], cache: BuildCache) -> None:
     """Do now what the check stage and the search index will do with the rendered pages."""
     scan_ahead(pages, cache)
-    read_pages(pages, cache)
+    search.read_ahead(pages, cache)
 
 
 @contextmanager

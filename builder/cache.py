@@ -160,7 +160,8 @@ class BuildCache:
         self.pages: Store[Any] = Store("pages")
         self.scans: Store[Any] = Store("offline scans")
         self.checks: Store[Any] = Store("item checks")
-        self.search: Store[Any] = Store("search texts")  # what each page shows, for the search index
+        self.texts: Store[Any] = Store("page texts")  # what each page shows, for the search index
+        self.search: Store[Any] = Store("search index")  # its parts, each made from a few pages' texts
         self.fingerprints: Store[Any] = Store("fingerprints of long tuples")
         self.templates: Store[Any] = Store("template environments")
         self.checksums: Store[Any] = Store("checksums of built files")
@@ -170,13 +171,14 @@ class BuildCache:
     @property
     def stores(self) -> list[Store[Any]]:
         return [self.files, self.documents, self.items, self.rows, self.markdown, self.charts, self.skeletons,
-                self.svgs, self.pages, self.scans, self.checks, self.search, self.fingerprints, self.templates, self.checksums]
+                self.svgs, self.pages, self.scans, self.checks, self.texts, self.search,
+                self.fingerprints, self.templates, self.checksums]
 
     @property
     def kept_on_disk(self) -> list[Store[Any]]:
         """The stores a command-line build keeps for the next one: slow to make, quick to read back."""
         return [self.documents, self.rows, self.markdown, self.charts, self.skeletons, self.pages, self.scans,
-                self.checks, self.search]
+                self.checks, self.texts, self.search]
 
     def start_build(self) -> None:
         """Begin counting what the next build reuses."""

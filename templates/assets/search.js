@@ -79,23 +79,23 @@
   }
 
   /* The sections holding a part's term at a position, with how often: [section, count, …]
-     (decoded once from '3,a.2,1': gaps between sections in base 36, a count after a dot). */
+     (decoded once from '3,13.2,14': the part's sections 3, 13 (twice) and 14). */
   function posting(part, position) {
     var kept = part.decoded[position];
     if (kept) { return kept; }
-    var text = part.postings[position], values = [], last = part.first, number = 0, counting = false;
+    var text = part.postings[position], values = [], number = 0, section = 0, counting = false;
     for (var i = 0; i <= text.length; i++) {
       var code = i < text.length ? text.charCodeAt(i) : 44;
       if (code === 44) { // ","
-        if (counting) { values.push(last, number); } else { last += number; values.push(last, 1); }
+        if (counting) { values.push(part.first + section, number); } else { values.push(part.first + number, 1); }
         number = 0;
         counting = false;
       } else if (code === 46) { // "."
-        last += number;
+        section = number;
         number = 0;
         counting = true;
       } else {
-        number = number * 36 + (code <= 57 ? code - 48 : code - 87);
+        number = number * 10 + code - 48;
       }
     }
     kept = part.decoded[position] = Int32Array.from(values);

@@ -31,7 +31,8 @@ import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
-from typing import Iterable, Iterator, Mapping
+from functools import lru_cache
+from typing import Hashable, Iterable, Iterator, Mapping
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -46,11 +47,11 @@ SHARD_CHARS = 48_000  # text per file loaded for results: a few pages' worth
 _CJK = "\u3005-\u3007\u3040-\u30fa\u30fc-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _TOKEN = re.compile(f"([{_CJK}]+)|([0-9a-z\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff]+)")
 _SPACE = re.compile(r"\s+")
+_UNIT, _RECORD = "\x1f", "\x1e"  # separators in packed text (cleaned text holds no control characters)
 
 # What is not read as text: code, drawings, navigation, and a chart's data (the page says it otherwise).
-_SKIP_TAGS = frozenset({"script", "style", "svg", "nav", "template", "noscript", "img", "button",
-                        "input", "select", "textarea"})
-_SKIP_CLASSES = frozenset({"chart-data", "chart-view", "skip-link", "change-note"})
+_SKIP = ", ".join(["script", "style", "svg", "nav", "template", "noscript", "img", "button", "input", "select",
+                   "textarea", ".chart-data", ".chart-view", ".skip-link", ".change-note"])
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4"})
 _BLOCKS = frozenset({"p", "li", "dt", "dd", "tr", "figcaption", "caption", "blockquote", "pre",
                      "summary", "address"})
@@ -77,19 +78,31 @@ def stem(word: str) -> str:
 
 def terms(text: str) -> Iterator[str]:
     """Yield the terms of a text, as the index holds them (repeats included)."""
-    for run, word in _TOKEN.findall(normalise(text)):
-        if run:
-            if len(run) == 1:
-                yield run
-                continue
-            for i in range(len(run) - 1):
-                yield run[i:i + 2]
-            yield run[-1]
-        elif len(word) > 1 or word.isdigit():
-            yield word
-            stemmed = stem(word)
-            if stemmed != word:
-                yield stemmed
+    for token in _TOKEN.findall(normalise(text)):
+        yield from _terms_of(token)
+
+
+def term_counts(text: str) -> Counter[str]:
+    """Return each term of a text with how often it occurs."""
+    counts: Counter[str] = Counter()
+    for token, times in Counter(_TOKEN.findall(normalise(text))).items():
+        for term in _terms_of(token):
+            counts[term] += times
+    return counts
+
+
+@lru_cache(maxsize=65536)
+def _terms_of(token: tuple[str, str]) -> tuple[str, ...]:
+    """Return the terms of one token: a run of Japanese or Chinese, or a word."""
+    run, word = token
+    if run:
+        if len(run) == 1:
+            return (run,)
+        return (*(run[i:i + 2] for i in range(len(run) - 1)), run[-1])
+    if len(word) == 1 and not word.isdigit():
+        return ()
+    stemmed = stem(word)
+    return (word,) if stemmed == word else (word, stemmed)
 
 
 @dataclass(frozen=True)
@@ -98,8 +111,28 @@ class Section:
 
     anchor: str  # the heading's id ('' for the top of the page)
     title: str
-    blocks: tuple[tuple[str, str], ...]  # (portion mark, text) of each paragraph, item or row
-    counts: tuple[tuple[str, int], ...]  # each term of the section and how often it occurs
+    packed_blocks: str  # the portion mark and text of each paragraph, item or row (see `blocks`)
+    packed_counts: str  # each term of the section and how often it occurs (see `counts`)
+
+    # Kept packed in two strings: a large book's texts are read back by every build, and a few
+    # strings are much quicker to read back than a tuple per block and per term.
+    @staticmethod
+    def pack(anchor: str, title: str, blocks: Iterable[tuple[str, str]], counts: Mapping[str, int]) -> Section:
+        return Section(anchor, title, _RECORD.join(f"{mark}{_UNIT}{text}" for mark, text in blocks),
+                       _RECORD.join(term if count == 1 else f"{term}{_UNIT}{count}"
+                                    for term, count in sorted(counts.items())))
+
+    @property
+    def blocks(self) -> list[tuple[str, str]]:
+        """Return (portion mark, text) of each block."""
+        return [(mark, text) for mark, _, text in (b.partition(_UNIT) for b in self.packed_blocks.split(_RECORD))
+                if text]
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """Return each term of the section with how often it occurs."""
+        return {term: int(count or 1) for term, _, count in
+                (entry.partition(_UNIT) for entry in self.packed_counts.split(_RECORD) if entry)}
 
 
 @dataclass(frozen=True)
@@ -115,6 +148,8 @@ def read_page(html: bytes) -> PageText:
     title_node = tree.css_first("title")
     reader = _Reader()
     if main is not None:
+        for node in main.css(_SKIP):
+            node.decompose()
         reader.walk(main)
     reader.flush()
     reader.close_section()
@@ -139,8 +174,6 @@ class _Reader:
             tag = child.tag
             if tag == "-text":
                 self.words.append(child.text_content or "")
-            elif tag in _SKIP_TAGS or _classes(child) & _SKIP_CLASSES:
-                continue
             elif tag == "span" and "portion" in _classes(child):
                 self.mark = _clean(child.text(deep=True))
             elif tag in _HEADINGS:
@@ -182,9 +215,8 @@ class _Reader:
 
     def close_section(self) -> None:
         if self.blocks or (self.title and not self.sections):
-            counts = Counter(t for text in (self.title, *(b for _, b in self.blocks)) for t in terms(text))
-            self.sections.append(Section(self.anchor, self.title or self.page_title, tuple(self.blocks),
-                                         tuple(sorted(counts.items()))))
+            counts = term_counts("\n".join([self.title, *(text for _, text in self.blocks)]))
+            self.sections.append(Section.pack(self.anchor, self.title or self.page_title, self.blocks, counts))
         self.blocks = []
 
 
@@ -197,15 +229,26 @@ def _clean(text: str) -> str:
     return _SPACE.sub(" ", text).strip()
 
 
-def read_pages(pages: Mapping[str, bytes], cache: BuildCache) -> list[tuple[str, str, PageText]]:
-    """Return (path, checksum, text) of each page ({site path: HTML}) in path order, each read once while
-    its bytes stay the same (a build reads its pages while the charts are drawn)."""
-    read = []
+def _parts(pages: Mapping[str, bytes], cache: BuildCache) -> dict[Hashable, tuple[int, list[tuple[str, bytes]]]]:
+    """Return the parts of the index the pages ({site path: HTML}) make: {key: (number, its pages)}."""
+    members: dict[int, list[tuple[str, bytes]]] = {}
     for rel, data in sorted(pages.items()):
         if rel.endswith(".html"):
-            checksum = cache.checksum(data)
-            read.append((rel, checksum, cache.search.get_or_make((rel, checksum), lambda: read_page(data))))
-    return read
+            members.setdefault(part_of(rel), []).append((rel, data))
+    return {("part", number, digest(*(f"{rel}\x1f{cache.checksum(data)}" for rel, data in found))): (number, found)
+            for number, found in sorted(members.items())}
+
+
+def _text(rel: str, data: bytes, cache: BuildCache) -> PageText:
+    return cache.texts.get_or_make((rel, cache.checksum(data)), lambda: read_page(data))
+
+
+def read_ahead(pages: Mapping[str, bytes], cache: BuildCache) -> None:
+    """Read now the pages of the parts of the index no earlier build made (done while charts are drawn)."""
+    for key, (_, found) in _parts(pages, cache).items():
+        if cache.search.get(key) is None:
+            for rel, data in found:
+                _text(rel, data, cache)
 
 
 def search_files(pages: Mapping[str, bytes], cache: BuildCache) -> dict[str, bytes]:
@@ -214,13 +257,10 @@ def search_files(pages: Mapping[str, bytes], cache: BuildCache) -> dict[str, byt
     The index is made in PARTS parts, each of the pages whose path falls in it: after an edit only
     the part holding the changed page is made again (`serve` and a command-line build alike).
     """
-    parts: dict[int, list[tuple[str, str, PageText]]] = {}
-    for page in read_pages(pages, cache):
-        parts.setdefault(part_of(page[0]), []).append(page)
     made, files = [], {}
-    for number, members in sorted(parts.items()):
-        key = ("part", number, digest(*(f"{rel}\x1f{checksum}" for rel, checksum, _ in members)))
-        fragment, texts = cache.search.get_or_make(key, lambda: index_part(number, [(r, p) for r, _, p in members]))
+    for key, (number, found) in _parts(pages, cache).items():
+        fragment, texts = cache.search.get_or_make(
+            key, lambda: index_part(number, [(rel, _text(rel, data, cache)) for rel, data in found]))
         made.append(fragment)
         files.update(texts)
     files[INDEX] = f'self.briefingSearchIndex={{"version":2,"parts":[{",".join(made)}]}};\n'.encode("utf-8")
@@ -233,10 +273,14 @@ def part_of(rel: str) -> int:
 
 
 def index_part(number: int, read: Iterable[tuple[str, PageText]]) -> tuple[str, dict[str, bytes]]:
-    """Return one part of the index (JSON) for the pages given, in order, and its text files."""
+    """Return one part of the index (JSON) for the pages given, in order, and its text files.
+
+    Each term's posting lists the sections (numbered from the part's first) that hold it, with how
+    often after a dot when more than once: '3,13.2,14' is sections 3, 13 (twice) and 14.
+    """
     page_rows: list[list[str]] = []
     section_rows: list[list[object]] = []
-    postings: dict[str, list[int]] = {}
+    postings: dict[str, list[str]] = {}
     shards: list[list[object]] = [[]]
     shard_chars = 0
     for rel, page in read:
@@ -245,44 +289,30 @@ def index_part(number: int, read: Iterable[tuple[str, PageText]]) -> tuple[str, 
         page_number = len(page_rows)
         page_rows.append([rel, page.title])
         for section in page.sections:
-            size = sum(len(text) + 4 for _, text in section.blocks)
+            blocks = section.blocks
+            size = sum(len(text) + 4 for _, text in blocks)
             if shard_chars and shard_chars + size > SHARD_CHARS:
                 shards.append([])
                 shard_chars = 0
-            shards[-1].append([[mark, text] for mark, text in section.blocks])
+            shards[-1].append([[mark, text] for mark, text in blocks])
             shard_chars += size
-            for term, count in section.counts:
-                postings.setdefault(term, []).extend((len(section_rows), count))
+            here = str(len(section_rows))
+            for entry in section.packed_counts.split(_RECORD) if section.packed_counts else ():
+                term, _, count = entry.partition(_UNIT)
+                token = f"{here}.{count}" if count else here
+                found = postings.get(term)
+                if found is None:
+                    postings[term] = [token]
+                else:
+                    found.append(token)
             section_rows.append([page_number, section.anchor, section.title, len(shards) - 1])
     terms = sorted(postings)
     fragment = _json({"part": number, "pages": page_rows, "sections": section_rows, "terms": terms,
-                      "postings": [_encode(postings[term]) for term in terms]})
+                      "postings": [",".join(postings[term]) for term in terms]})
     texts = {TEXT_FILE.format(f"{number}-{n}"): (
         f'(self.briefingSearchText=self.briefingSearchText||{{}})["{number}-{n}"]={_json(shard)};\n').encode("utf-8")
         for n, shard in enumerate(shards) if shard}
     return fragment, texts
-
-
-def _encode(pairs: list[int]) -> str:
-    """Return (section, count) pairs as one short string: each section as the gap from the last, in
-    base 36, with its count after a dot when it is more than one ('3,a.2,1' = sections 3, 13 (twice), 14)."""
-    out, last = [], 0
-    for i in range(0, len(pairs), 2):
-        section, count = pairs[i], pairs[i + 1]
-        gap = _base36(section - last)
-        out.append(gap if count == 1 else f"{gap}.{_base36(min(count, 1295))}")
-        last = section
-    return ",".join(out)
-
-
-def _base36(n: int) -> str:
-    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
-    text = ""
-    while True:
-        n, r = divmod(n, 36)
-        text = digits[r] + text
-        if n == 0:
-            return text
 
 
 def _json(value: object) -> str:
