@@ -184,3 +184,18 @@ def test_the_leak_audit_reads_the_index_as_text(tmp_path: Path):
     files = {"search/text-0.js": ("self.x=" + json.dumps([left], ensure_ascii=False) + ";").encode("utf-8")}
     problems = audit(selection, files)
     assert problems and "is in search/text-0.js" in problems[0].message
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_open_results_pass_axe_and_fit_a_phone(browser, sample: Path, width: int):
+    from test_readers import AXE, RUN_AXE, tool
+
+    tool(AXE)
+    context = browser.new_context(viewport={"width": width, "height": 800}, bypass_csp=True)  # for the checker
+    page = context.new_page()
+    open_box(page, (sample / "issues/lng.html").as_uri())
+    assert search(page, "Senkaku")
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    page.add_script_tag(path=str(AXE))
+    assert page.evaluate(RUN_AXE) == []
+    context.close()
