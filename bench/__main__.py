@@ -8,6 +8,7 @@ process as a writer would run it:
 
 - cold build (no cache), warm build (nothing changed), build after editing one paper, build
   after editing one data row, and page rendering alone (charts already drawn);
+- `briefing build --watch`: from saving an edited talking point, or data row, to the output written;
 - `briefing serve`: from saving an edited talking point to the new text in Chromium;
 - search (bench/search.py): the index's size, raw and gzipped; in Chromium from file://, the time
   from typing a query to its results and to their quotes; sections a substring search finds and
@@ -165,6 +166,45 @@ def serve_latency(book: Path, cache: Path, edits: int) -> Optional[dict[str, flo
             "rebuild_median_ms": round(statistics.median(rebuilds)) if rebuilds else -1}
 
 
+def watch_latency(book: Path, out: Path, cache: Path, edits: int) -> dict[str, Any]:
+    """Time `briefing build --watch` from saving an edit (one talking point, one data row) to the new
+    output in place (its manifest rewritten: the write stage swaps the whole folder in at once)."""
+    env = {**os.environ, "BRIEFING_CACHE": str(cache), "PYTHONPATH": str(REPO), "PYTHONUNBUFFERED": "1"}
+    process = subprocess.Popen([sys.executable, "-m", "builder", "build", "--watch", "--out", str(out)], cwd=book,
+                               env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    ready, log = threading.Event(), []
+
+    def read() -> None:
+        assert process.stdout is not None
+        for line in process.stdout:
+            log.append(line.rstrip())
+            if line.startswith("Watching"):
+                ready.set()
+
+    threading.Thread(target=read, daemon=True).start()
+    timings: dict[str, list[float]] = {"paper": [], "row": []}
+    try:
+        if not ready.wait(600):
+            raise SystemExit("the watching build did not start:\n" + "\n".join(log))
+        manifest = out / "manifest.json"
+        for n in range(edits):
+            for kind, edit in (("paper", edit_point), ("row", edit_row)):
+                before = manifest.read_bytes()
+                started = time.perf_counter()
+                edit(book, 2000 + n)
+                while manifest.read_bytes() == before:
+                    if time.perf_counter() - started > 120:
+                        raise SystemExit("the watching build wrote nothing:\n" + "\n".join(log))
+                    time.sleep(0.005)
+                timings[kind].append((time.perf_counter() - started) * 1000)
+                time.sleep(0.5)
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=60)
+    return {f"{kind}_save_to_output_median_ms": round(statistics.median(found)) for kind, found in timings.items()} | {
+            f"{kind}_save_to_output_max_ms": round(max(found)) for kind, found in timings.items()}
+
+
 def papers_render(book: Path) -> dict[str, float]:
     """Render the paper pages alone in a fresh process (bench/render.py); return their count and time."""
     env = {**os.environ, "PYTHONPATH": str(REPO)}
@@ -216,6 +256,7 @@ def main() -> None:
     # page rendering alone: the charts' SVGs are kept, but no page or text is
     shutil.rmtree(cache / "build", ignore_errors=True)
     results["pages_only"] = run_build(book, out, cache)
+    results["build_watch"] = watch_latency(book, out, cache, max(3, args.edits // 2))
     if not args.no_browser:
         results["serve_save_to_screen"] = serve_latency(book, cache, args.edits)
     if not args.no_pdf and not args.quick:  # (a quick run is a minute; printing even its book takes one)

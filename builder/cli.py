@@ -136,12 +136,19 @@ def editions_asked(site: Path, rev: Optional[str], edition: Optional[str], all_e
 @click.option("--timings", is_flag=True, help="Also print how long each stage took.")
 @edition_option
 @click.option("--all-editions", is_flag=True, help="Build every edition site.yaml declares, each into OUT/NAME.")
+@click.option("--watch", is_flag=True, help="Stay running and build again on every save, into the same folder.")
 @strict_option
 @quiet_option
 def build(site: Path, out_dir: Optional[Path], rev: Optional[str], since: Optional[str], quiet: bool,
-          timings: bool, strict: bool, edition: Optional[str], all_editions: bool) -> None:
+          timings: bool, strict: bool, edition: Optional[str], all_editions: bool, watch: bool) -> None:
     """Validate the book and write the site (or one edition of it, or each)."""
     target = out_dir if out_dir is not None else site / "_site"
+    if watch:
+        if rev or since or all_editions:
+            error("--watch builds the working tree into one folder: it does not go with --rev, --since or "
+                  "--all-editions")
+        watch_and_build(site, target, strict, edition)
+        return
     names = editions_asked(site, rev, edition, all_editions)
     for name in names:
         folder = target / name if all_editions and name else target
@@ -158,6 +165,17 @@ def build(site: Path, out_dir: Optional[Path], rev: Optional[str], since: Option
             which = f" edition '{name}'," if name else ""
             out.print(f"Built{which} {result.pages} pages ({result.file_count} files) in {result.seconds:.2f} s "
                       f"→ {os.path.relpath(folder)} ({result.stamp.brief() if result.stamp else ''})", markup=False)
+
+
+def watch_and_build(site: Path, target: Path, strict: bool, edition: Optional[str]) -> None:
+    """`briefing build --watch`: build now, and again on every save, until Ctrl-C."""
+    from .serve import watch
+
+    with user_errors(site, lambda: "nothing was written", cannot=f"cannot write {target}"):
+        pipeline.check_output_location(site, target)
+    watch(site, target, log=lambda text: out.print(text, markup=False),
+          report=lambda problems: report(problems, site), strict=strict, edition=edition)
+    out.print("Stopped.", markup=False)
 
 
 @main.command()

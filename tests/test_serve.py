@@ -6,6 +6,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -234,3 +235,46 @@ def test_only_requests_naming_the_server_are_answered(server):
     for host in (f"attacker.example:{port}", f"127.0.0.1.nip.io:{port}", "attacker.example", f"127.0.0.1:{int(port) + 1}"):
         status, body = get(base, "/", host)
         assert status == 403 and b"Test summit" not in body, host
+
+
+def wait_for(predicate, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise TimeoutError("the output never changed")
+        time.sleep(0.05)
+
+
+def test_build_watch_writes_every_save_and_keeps_the_last_good_build_through_a_mistake(tmp_path: Path):
+    site = copy_site(MINIMAL, tmp_path / "site")
+    out = tmp_path / "out"
+    env = {**os.environ, "PYTHONPATH": str(REPO), "PYTHONUNBUFFERED": "1"}
+    process = subprocess.Popen([sys.executable, "-m", "builder", "build", "--watch", "--out", str(out)], cwd=site,
+                               env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    page = out / "issues/defence.html"
+    try:
+        wait_for_line(process, "Watching ")
+        assert "Our budget is at a record." in page.read_text(encoding="utf-8")
+        paper = site / "content/issues/defence.yaml"
+        edit(paper, "Our budget is at a record.", "Our budget is higher than ever.")
+        wait_for(lambda: "Our budget is higher than ever." in page.read_text(encoding="utf-8"))
+        edit(paper, "priority: medium", "priority: urgent")  # a mistake: the last good build stays
+        edit(paper, "Our budget is higher than ever.", "Half-written point")
+        wait_for_line(process, "keeps the last good build")
+        assert "Our budget is higher than ever." in page.read_text(encoding="utf-8")
+        edit(paper, "priority: urgent", "priority: high")
+        wait_for(lambda: "Half-written point" in page.read_text(encoding="utf-8"))
+    finally:
+        process.send_signal(signal.SIGINT)
+        code = process.wait(timeout=20)
+    assert code == 0
+    assert "content/issues/defence.yaml:3:11: priority" in process.stderr.read()
+    assert "Stopped." in process.stdout.read()
+
+
+def test_build_watch_refuses_what_it_cannot_do(tmp_path: Path):
+    site = copy_site(MINIMAL, tmp_path / "site")
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    result = subprocess.run([sys.executable, "-m", "builder", "build", "--watch", "--rev", "HEAD"], cwd=site,
+                            env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1 and "--watch builds the working tree" in result.stderr

@@ -1,4 +1,5 @@
-"""`briefing serve`: build in memory, serve the last good build, rebuild on every save.
+"""`briefing serve`: build in memory, serve the last good build, rebuild on every save
+(and `briefing build --watch`: the same, written to the output folder).
 
 Open pages listen on a server-sent event stream: after a rebuild they swap in
 their new text, and while the content has mistakes they show the located errors
@@ -47,3 +48,30 @@ def serve(root: Path, host: str, port: int, log: Callable[[str], None],
         book.stop()
         server.server_close()
         watcher.join(timeout=5)
+
+
+def watch(root: Path, out: Path, log: Callable[[str], None], report: Callable[[list[Problem]], None],
+          strict: bool = False, edition: Optional[str] = None) -> None:
+    """Build into out, then again on every save, until interrupted (Ctrl-C): `briefing build --watch`.
+
+    Like `serve`, it keeps the build cache in memory, so a save costs what it changed; a build with
+    mistakes reports them and leaves the last good one in out.
+    """
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, _interrupt)
+    book = LiveBook(root, log, report, strict, edition, out=out)
+    stop = threading.Event()
+    watcher = threading.Thread(target=book.watch, args=(stop,), name="briefing-watch", daemon=True)
+    try:
+        watcher.start()
+        book.watching.wait(timeout=10)
+        book.rebuild()
+        log(f"Watching {root}: every save rebuilds {out} (Ctrl-C to stop)")
+        while watcher.is_alive():
+            watcher.join(timeout=0.5)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop.set()
+        watcher.join(timeout=5)
+        book.stop()

@@ -1,4 +1,5 @@
-"""The live book behind `briefing serve`: rebuilt in memory on every save, with one build cache."""
+"""The live book behind `briefing serve` (and `briefing build --watch`): rebuilt on every save, with one build
+cache kept in memory, and served from memory (or written to the output folder)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from typing import Optional, Callable, Optional
 
 import watchfiles
 
-from ..build import build
+from ..build import build, code_version
 from ..cache import BuildCache, cache_folder
 from ..errors import ContentError, Problem
 from .watch import ContentFilter, watched_paths
@@ -40,28 +41,37 @@ class LiveBook:
     """Rebuild a book on demand and tell waiting browsers about each attempt."""
 
     def __init__(self, root: Path, log: Callable[[str], None], report: Callable[[list[Problem]], None],
-                 strict: bool = False, edition: Optional[str] = None):
+                 strict: bool = False, edition: Optional[str] = None, out: Optional[Path] = None):
         self.root = root
         self.strict = strict
         self.edition = edition
+        self.out = out  # `briefing build --watch`: each good build is written here (serve keeps it in memory)
         self.log = log
         self.report = report
         self.state = State()
         self.cache = BuildCache(cache_folder(root))  # kept across rebuilds: only what changed is redone
+        if out is not None:  # start from what the last command-line build kept, and keep it for the next
+            self.cache.restore(code_version())
         self.changed = threading.Condition()  # notified when the state changes
         self.stopping = False
+        self.building = threading.Lock()  # held by a build, and while the cache is kept on disk at the end
         self.built = threading.Event()  # set once the first build has been attempted
         self.watching = threading.Event()  # set once file watching has started
 
     def rebuild(self, reason: str = "") -> None:
         """Build the book; keep the last good files if the content has mistakes."""
+        with self.building:
+            self._rebuild(reason)
+
+    def _rebuild(self, reason: str) -> None:
         started = time.perf_counter()
         try:
-            result = build(self.root, write=False, static_charts=True, cache=self.cache, strict=self.strict,
-                           edition=self.edition)
+            result = build(self.root, self.out, write=self.out is not None, static_charts=True, cache=self.cache,
+                           strict=self.strict, edition=self.edition)
         except ContentError as exc:
             self.report(exc.problems)
-            self.log(f"{len(exc.problems)} error(s); still serving the last good build")
+            self.log(f"{len(exc.problems)} error(s); " + (f"{self.out} keeps the last good build" if self.out
+                                                          else "still serving the last good build"))
             self._publish(State(self.state.files, exc.problems, self.state.build))
             return
         except Exception as exc:  # a bug in briefing: show it, keep serving
@@ -94,12 +104,16 @@ class LiveBook:
         with self.changed:
             self.stopping = True
             self.changed.notify_all()
+        if self.out is not None and self.state.build:
+            with self.building:
+                self.cache.persist(code_version())
 
     def watch(self, stop: threading.Event) -> None:
         """Rebuild whenever the book's files change, until stop is set."""
         while not stop.is_set():
             paths = watched_paths(self.root)
-            for changes in watchfiles.watch(*paths, watch_filter=ContentFilter(), debounce=400, step=30,
+            ignore = (self.out.resolve(),) if self.out is not None else ()
+            for changes in watchfiles.watch(*paths, watch_filter=ContentFilter(ignore), debounce=400, step=30,
                                             stop_event=stop, raise_interrupt=False, rust_timeout=250,
                                             yield_on_timeout=True):
                 self.watching.set()  # the first (empty) yield comes once the watcher is running
