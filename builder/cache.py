@@ -153,6 +153,7 @@ class BuildCache:
         self.documents: Store[Any] = Store("parsed files")  # YAML documents and pages, by text
         self.items: Store[Any] = Store("validated items")
         self.rows: Store[Any] = Store("validated rows")  # blocks of CSV rows, as their items' fields
+        self.row_items: Store[Any] = Store("validated rows, as items")  # the same blocks' items, in memory
         self.markdown: Store[Any] = Store("Markdown")
         self.charts: Store[Any] = Store("charts")
         self.skeletons: Store[str] = Store("chart skeletons", keep_unused=True)
@@ -165,13 +166,15 @@ class BuildCache:
         self.fingerprints: Store[Any] = Store("fingerprints of long tuples")
         self.templates: Store[Any] = Store("template environments")
         self.checksums: Store[Any] = Store("checksums of built files")
+        self.keep_workers = False  # set by a caller that builds again and again (`serve`): see `workers`
+        self.workers: Any = None  # processes drawing charts, kept between builds when keep_workers is set
         self.rendered_svgs: list[str] = []  # SVGs this build drew with vl-convert
         self.reused_svgs: list[str] = []  # SVGs this build took from memory or disk
 
     @property
     def stores(self) -> list[Store[Any]]:
-        return [self.files, self.documents, self.items, self.rows, self.markdown, self.charts, self.skeletons,
-                self.svgs, self.pages, self.scans, self.checks, self.texts, self.search,
+        return [self.files, self.documents, self.items, self.rows, self.row_items, self.markdown, self.charts,
+                self.skeletons, self.svgs, self.pages, self.scans, self.checks, self.texts, self.search,
                 self.fingerprints, self.templates, self.checksums]
 
     @property

@@ -366,3 +366,29 @@ def test_a_page_that_cannot_be_written_while_charts_are_drawn_fails_the_build(mo
 
     with pytest.raises(OSError, match="No space left"):
         vega.render_svgs([(spec, False, "") for spec in specs], BuildCache(None), meanwhile=pages)
+
+
+def test_a_server_draws_every_build_s_charts_with_the_workers_it_started_once(monkeypatch):
+    """`serve` and `build --watch` keep their chart workers: a save that changes data does not wait
+    for processes to start, and the charts are the same bytes as drawn one by one."""
+    import builder.charts.vega as vega
+    monkeypatch.setattr(vega, "CHARTS_PER_WORKER", 2)
+    monkeypatch.setattr(vega.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    cache = BuildCache(None)
+    cache.keep_workers = True
+
+    def specs(build: int) -> list:
+        return [({"data": {"values": [{"x": "a", "y": n + 10 * build}]}, "mark": "bar",
+                  "encoding": {"x": {"field": "x", "type": "nominal"}, "y": {"field": "y", "type": "quantitative"}}},
+                 False, "") for n in range(4)]
+
+    first = vega.render_svgs(specs(1), cache)
+    workers = cache.workers
+    pids = set(workers._processes)
+    second = vega.render_svgs(specs(2), cache)
+    try:
+        assert cache.workers is workers and set(workers._processes) == pids and len(pids) == 2
+        assert second == [vega.drawn_svg(spec, False).encode("utf-8") for spec, _, _ in specs(2)]
+        assert first != second
+    finally:
+        workers.shutdown()

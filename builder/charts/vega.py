@@ -154,7 +154,7 @@ def render_svgs(charts: Sequence[tuple[dict[str, Any], bool, str]], cache: Build
         if tick:
             tick()
     jobs = [(charts[n][0], charts[n][1]) for n in missing]
-    drawing = _draw_all(jobs, meanwhile, spare)
+    drawing = _draw_all(jobs, meanwhile, spare, cache)
     for n, (ok, text) in zip(missing, drawing):
         if ok:
             results[n] = text.encode("utf-8")
@@ -185,27 +185,41 @@ CHARTS_PER_WORKER = 6  # a worker is ready to draw in 0.7 s, this process in 0.4
 
 
 def _draw_all(jobs: list[tuple[dict[str, Any], bool]], meanwhile: Callable[[], None],
-              spare: Callable[[], None] = lambda: None) -> Iterator[tuple[bool, str]]:
+              spare: Callable[[], None] = lambda: None, cache: Optional[BuildCache] = None) -> Iterator[tuple[bool, str]]:
     """Draw the jobs in order, in worker processes when there are enough of them and more than one core;
     call meanwhile once, while they draw (or before drawing here), then spare if they draw. What
-    meanwhile and spare raise is their own."""
+    meanwhile and spare raise is their own.
+
+    A cache that keeps its workers (`serve`, `build --watch`) starts them once and draws every later
+    build's charts with them, ready at once."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    pool: Optional[ProcessPoolExecutor] = None
+    kept = cache is not None and cache.keep_workers
+    pool: Optional[ProcessPoolExecutor] = cache.workers if kept and cache is not None else None
     results: Iterator[tuple[bool, str]] = iter(())
-    if min(cores, len(jobs) // CHARTS_PER_WORKER) >= 2:
+    if pool is None and min(cores, len(jobs) // CHARTS_PER_WORKER) >= 2:
         try:
             # spawned, not forked: vl-convert runs threads of its own, which a fork would not carry over
-            pool = ProcessPoolExecutor(min(cores, len(jobs) // CHARTS_PER_WORKER),
+            pool = ProcessPoolExecutor(cores if kept else min(cores, len(jobs) // CHARTS_PER_WORKER),
                                        mp_context=multiprocessing.get_context("spawn"))
-            results = pool.map(_draw_job, jobs, chunksize=2)  # every job is handed out now
         except (OSError, BrokenProcessPool):  # no worker processes on this machine: draw here instead
             pool = None
+    if kept and cache is not None:
+        cache.workers = pool
+    if pool is not None and len(jobs) > 1:
+        try:
+            results = pool.map(_draw_job, jobs, chunksize=2)  # every job is handed out now
+        except (OSError, BrokenProcessPool, RuntimeError):  # the workers are gone: draw here instead
+            pool = None
+            if cache is not None:
+                cache.workers = None
+    else:
+        pool = None
     try:
         meanwhile()
         if pool is not None:
             spare()
     except BaseException:
-        if pool is not None:
+        if pool is not None and not kept:  # (kept workers finish what they were given, and wait for more)
             pool.shutdown(cancel_futures=True)
         raise
     if pool is None:
@@ -213,12 +227,16 @@ def _draw_all(jobs: list[tuple[dict[str, Any], bool]], meanwhile: Callable[[], N
         return
     done = 0
     try:
-        with pool:
-            for result in results:
-                yield result
-                done += 1
+        for result in results:
+            yield result
+            done += 1
     except (OSError, BrokenProcessPool):  # the workers died: draw the rest here
+        if kept and cache is not None:
+            cache.workers = None
         yield from map(_draw_job, jobs[done:])
+    finally:
+        if not kept:
+            pool.shutdown()
 
 
 def _kept_svg(key: str, cache: BuildCache) -> Optional[bytes]:

@@ -50,6 +50,7 @@ class LiveBook:
         self.report = report
         self.state = State()
         self.cache = BuildCache(cache_folder(root))  # kept across rebuilds: only what changed is redone
+        self.cache.keep_workers = True  # and the processes drawing charts, started once
         if out is not None:  # start from what the last command-line build kept, and keep it for the next
             self.cache.restore(code_version())
         self.changed = threading.Condition()  # notified when the state changes
@@ -104,6 +105,9 @@ class LiveBook:
         with self.changed:
             self.stopping = True
             self.changed.notify_all()
+        if self.cache.workers is not None:
+            self.cache.workers.shutdown(cancel_futures=True)
+            self.cache.workers = None
         if self.out is not None and self.state.build:
             with self.building:
                 self.cache.persist(code_version())

@@ -180,7 +180,7 @@ def validate_table(sources: Sources, table: Table, model: type[M], problems: lis
     """
     def validated() -> tuple[list[M], list[Problem]]:
         found: list[Problem] = []
-        return _validate_rows(table, model, found, sources.cache.rows), found
+        return _validate_rows(table, model, found, sources.cache.rows, sources.cache.row_items), found
 
     rows, found = sources.cache.items.made_from(table, ("rows", model.__name__), validated)
     problems.extend(found)
@@ -191,7 +191,10 @@ Checked = tuple[Optional[dict[str, Any]], Any]
 """One row as validated: (its item's fields, the fields it set), or (None, its problems)."""
 
 
-def _validate_rows(table: Table, model: type[M], problems: list[Problem], kept: Store[Any]) -> list[M]:
+def _validate_rows(table: Table, model: type[M], problems: list[Problem], kept: Store[Any],
+                   built: Store[Any]) -> list[M]:
+    """Validate a table's rows block by block. A block is taken from `built` (its items, in memory while
+    a server runs) or else from `kept` (its items' fields, kept between command-line builds)."""
     if not _check_header(table, model, problems):
         return []
     problems.extend(table.row_problems)
@@ -200,6 +203,12 @@ def _validate_rows(table: Table, model: type[M], problems: list[Problem], kept: 
         block = table.rows[start:start + ROWS_PER_BLOCK]
         key = (model.__name__, digest(table.path, *table.header,
                                       *(f"{row.location.line}\x1e{row.location.raw}\x1e{row.values!r}" for row in block)))
+        ready: Optional[tuple[list[M], list[Problem]]] = built.get(key)
+        if ready is not None:
+            rows.extend(ready[0])
+            problems.extend(ready[1])
+            continue
+        first_row, first_problem = len(rows), len(problems)
         checked: Optional[tuple[Checked, ...]] = kept.get(key)
         validated: list[Any] = [None] * len(block)  # the items just validated, or their problems
         if checked is None:
@@ -217,6 +226,7 @@ def _validate_rows(table: Table, model: type[M], problems: list[Problem], kept: 
             item._fingerprint = hashlib.sha256("\x1f".join(
                 [model.__name__, *(f"{name}\x1e{text}" for name, text in row.values.items())]).encode("utf-8")).hexdigest()
             rows.append(item)
+        built.put(key, (rows[first_row:], problems[first_problem:]))
     return rows
 
 
