@@ -120,6 +120,26 @@ def output_figures(out: Path) -> dict[str, Any]:
             "largest_page": largest, "largest_page_mb": round(largest_bytes / 1e6, 2)}
 
 
+def start_briefing(args: list[str], book: Path, cache: Path,
+                   ready_line: str) -> tuple[subprocess.Popen[str], threading.Event, list[str]]:
+    """Start a long-running `briefing` command; return it, an event set once it prints a line starting
+    with ready_line, and the lines it printed."""
+    env = {**os.environ, "BRIEFING_CACHE": str(cache), "PYTHONPATH": str(REPO), "PYTHONUNBUFFERED": "1"}
+    process = subprocess.Popen([sys.executable, "-m", "builder", *args], cwd=book, env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    ready, log = threading.Event(), []
+
+    def read() -> None:
+        assert process.stdout is not None
+        for line in process.stdout:
+            log.append(line.rstrip())
+            if line.startswith(ready_line):
+                ready.set()
+
+    threading.Thread(target=read, daemon=True).start()
+    return process, ready, log
+
+
 def serve_latency(book: Path, cache: Path, edits: int) -> Optional[dict[str, float]]:
     """Time save-to-screen for edits of one talking point, with the paper open in Chromium."""
     try:
@@ -127,19 +147,7 @@ def serve_latency(book: Path, cache: Path, edits: int) -> Optional[dict[str, flo
     except ImportError:
         return None
     port = 8765
-    env = {**os.environ, "BRIEFING_CACHE": str(cache), "PYTHONPATH": str(REPO), "PYTHONUNBUFFERED": "1"}
-    server = subprocess.Popen([sys.executable, "-m", "builder", "serve", "--port", str(port)], cwd=book,
-                              env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    ready, log = threading.Event(), []
-
-    def read() -> None:
-        assert server.stdout is not None
-        for line in server.stdout:
-            log.append(line.rstrip())
-            if line.startswith("Serving"):
-                ready.set()
-
-    threading.Thread(target=read, daemon=True).start()
+    server, ready, log = start_briefing(["serve", "--port", str(port)], book, cache, "Serving")
     try:
         if not ready.wait(600):
             raise SystemExit("the server did not start:\n" + "\n".join(log))
@@ -169,19 +177,7 @@ def serve_latency(book: Path, cache: Path, edits: int) -> Optional[dict[str, flo
 def watch_latency(book: Path, out: Path, cache: Path, edits: int) -> dict[str, Any]:
     """Time `briefing build --watch` from saving an edit (one talking point, one data row) to the new
     output in place (its manifest rewritten: the write stage swaps the whole folder in at once)."""
-    env = {**os.environ, "BRIEFING_CACHE": str(cache), "PYTHONPATH": str(REPO), "PYTHONUNBUFFERED": "1"}
-    process = subprocess.Popen([sys.executable, "-m", "builder", "build", "--watch", "--out", str(out)], cwd=book,
-                               env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    ready, log = threading.Event(), []
-
-    def read() -> None:
-        assert process.stdout is not None
-        for line in process.stdout:
-            log.append(line.rstrip())
-            if line.startswith("Watching"):
-                ready.set()
-
-    threading.Thread(target=read, daemon=True).start()
+    process, ready, log = start_briefing(["build", "--watch", "--out", str(out)], book, cache, "Watching")
     timings: dict[str, list[float]] = {"paper": [], "row": []}
     try:
         if not ready.wait(600):
@@ -192,7 +188,7 @@ def watch_latency(book: Path, out: Path, cache: Path, edits: int) -> dict[str, A
                 before = manifest.read_bytes()
                 started = time.perf_counter()
                 edit(book, 2000 + n)
-                while manifest.read_bytes() == before:
+                while _read(manifest) in (before, None):
                     if time.perf_counter() - started > 120:
                         raise SystemExit("the watching build wrote nothing:\n" + "\n".join(log))
                     time.sleep(0.005)
@@ -203,6 +199,13 @@ def watch_latency(book: Path, out: Path, cache: Path, edits: int) -> dict[str, A
         process.wait(timeout=60)
     return {f"{kind}_save_to_output_median_ms": round(statistics.median(found)) for kind, found in timings.items()} | {
             f"{kind}_save_to_output_max_ms": round(max(found)) for kind, found in timings.items()}
+
+
+def _read(path: Path) -> Optional[bytes]:
+    try:
+        return path.read_bytes()
+    except OSError:  # the output folder being swapped in
+        return None
 
 
 def papers_render(book: Path) -> dict[str, float]:

@@ -1,10 +1,11 @@
-"""The build, read top to bottom: load → validate → select → plan → render → check → write.
+"""The build, read top to bottom: load → validate → select → plan → render → index → check → write.
 
     sources = load(folder, cache)           files → located documents          (source/)
     book = validate(sources)                documents → one cross-checked Book (validate/)
     book = select(book, edition)            the part of the book one edition shows (editions.py)
     site = plan_site(book, stamp, changes)  pages, and what each shows          (targets/site/plan.py)
     files = render(site, …)                 HTML, SVG and assets                (targets/site/render.py)
+    files |= index(site, files, …)          their search index, and the manifest (targets/site/search.py)
     check_output(files, …)                  nothing would load from outside    (targets/check.py)
     write_site(out, files)                  swapped into place at once          (targets/site/write.py)
 
@@ -110,9 +111,10 @@ def build(root: Path, out: Optional[Path] = None, *, write: bool = True, static_
             changes = compare(old, book, git.label(root, since), git.label(root, rev), since)
         site = clock("plan", plan_site(book, stamp, changes, cache))
         files = clock("render", render(site, folder, cache, static_charts, progress))
+        files.update(clock("index", index(site, files, cache)))
         clock("check", check_output(files, folder, cache))
         if selection.edition is not None:
-            leaks = clock("audit", audit(selection, files))
+            leaks = clock("audit", audit(selection, files, search.readable))
             if leaks:
                 raise ContentError(leaks)
     if write:
@@ -299,13 +301,18 @@ def render(site: SitePlan, root: Path, cache: BuildCache, static_charts: bool,
     for chart in charts:
         files.update(chart.data_files())
     files.update(pages)
-    if scripts:
-        files.update(search.search_files(pages, cache))
     files.update(read_assets(root))
-    config = site.book.config
-    files[MANIFEST] = manifest(files, {"generator": "briefing", "title": config.title,
-                                       "as_of": config.as_of.isoformat(), **site.stamp.as_dict()}, cache.checksum)
     return files
+
+
+def index(site: SitePlan, files: dict[str, bytes], cache: BuildCache) -> dict[str, bytes]:
+    """Return the search index of the rendered pages, and the manifest listing every file of the site."""
+    found = search.search_files(files, cache)
+    config = site.book.config
+    found[MANIFEST] = manifest({**files, **found}, {"generator": "briefing", "title": config.title,
+                                                    "as_of": config.as_of.isoformat(), **site.stamp.as_dict()},
+                               cache.checksum)
+    return found
 
 
 def read_ahead(pages: dict[str, bytes], cache: BuildCache) -> None:

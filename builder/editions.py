@@ -278,15 +278,18 @@ def _automaton(words: Iterable[str]) -> Any:
     return automaton
 
 
-def audit(selection: Selection, files: dict[str, bytes]) -> list[Problem]:
-    """Scan every byte of every output file for what the edition left out; return each hit, located."""
+def audit(selection: Selection, files: dict[str, bytes],
+          readable: Callable[[str, bytes], bytes] = lambda path, data: data) -> list[Problem]:
+    """Scan every byte of every output file for what the edition left out; return each hit, located.
+
+    readable gives the text of a file that holds it packed (the search index)."""
     found = needles(selection)
     if not found:
         return []
     automaton = _automaton(found)
     problems = []
     for path, data in sorted(files.items()):
-        text = data.decode("utf-8", errors="replace")
+        text = readable(path, data).decode("utf-8", errors="replace")
         text = text.replace("\\u003c", "<").replace("\\u003e", ">").replace("\\u0026", "&")
         text = _JSON_ESCAPE.sub(lambda m: _JSON_CHARS.get(m.group(1), m.group(1)), text)  # text in scripts and data
         text = _SPACE.sub(" ", html.unescape(text))

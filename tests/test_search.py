@@ -7,7 +7,7 @@ substring search of the same text finds (checked here for a list of queries in b
 
 from __future__ import annotations
 
-import json
+import html
 import unicodedata
 from pathlib import Path
 
@@ -165,25 +165,32 @@ def test_hostile_text_in_a_result_is_shown_as_text(browser, tmp_path: Path):
 # --- per edition ----------------------------------------------------------------------------------
 
 def test_an_edition_s_index_holds_only_what_its_pages_show(tmp_path: Path):
+    from builder.targets.site.search import readable
+
     out = tmp_path / "share"
-    result = build(REPO, out, edition="shareable")
-    index = (out / INDEX).read_text(encoding="utf-8")
+    build(REPO, out, edition="shareable")
+    files = {p.relative_to(out).as_posix(): p.read_bytes() for p in (out / "search").iterdir()}
+    index = readable(INDEX, files[INDEX]).decode("utf-8")
     assert "issues/" not in index and "people/" not in index
-    text = "".join(p.read_text(encoding="utf-8") for p in (out / "search").glob("text-*.js"))
+    text = "".join(readable(rel, data).decode("utf-8") for rel, data in files.items() if rel != INDEX)
     assert "Senkaku" not in text and "Article V is not conditional" not in text
     assert "Alabama" in text  # the investment pages it does show are searchable
 
 
-def test_the_leak_audit_reads_the_index_as_text(tmp_path: Path):
-    """A left-out sentence that reached the index, written as JSON escapes it, is caught there."""
+def test_the_leak_audit_reads_the_packed_index(tmp_path: Path):
+    """A left-out sentence that reached the index is caught there, although the index is packed."""
     from builder.build import load_book
+    from builder.cache import BuildCache
+    from builder.targets.site.search import readable, search_files
 
     book, _ = load_book(REPO)
     selection = choose(book, "shareable")
-    left = next(t for item in selection.left_out for t in item.texts if len(t) > 40 and '"' in t)
-    files = {"search/text-0.js": ("self.x=" + json.dumps([left], ensure_ascii=False) + ";").encode("utf-8")}
-    problems = audit(selection, files)
-    assert problems and "is in search/text-0.js" in problems[0].message
+    left = next(t for item in selection.left_out for t in item.texts if len(t) > 40)
+    page = f"<html><body><main><h1>Notes</h1><p>{html.escape(left)}</p></main></body></html>".encode("utf-8")
+    files = search_files({"pages/notes.html": page}, BuildCache())
+    assert audit(selection, files) == []  # packed, the text is not there to be read as it is
+    problems = audit(selection, files, readable)
+    assert problems and "is in search/" in problems[0].message
 
 
 @pytest.mark.parametrize("width", [1280, 390])

@@ -48,9 +48,9 @@
 
   /* The index, from its parts: pages and sections numbered across all parts; each part keeps its
      own sorted terms, whose postings number the sections from the part's first. */
-  function Index(data) {
+  function Index(parts) {
     var pages = this.pages = [], sections = this.sections = [];
-    this.parts = data.parts.map(function (part) {
+    this.parts = parts.map(function (part) {
       var firstPage = pages.length, first = sections.length;
       part.pages.forEach(function (page) { pages.push(page); });
       part.sections.forEach(function (s) { sections.push([s[0] + firstPage, s[1], s[2], part.part + "-" + s[3]]); });
@@ -170,6 +170,16 @@
     return result.sort(function (a, b) { return b.score - a.score || self.order(a.section, b.section); });
   };
 
+  /* The index and the texts are JSON, gzipped, in base64: unpacked by the browser itself. */
+  function unpack(packed) {
+    if (typeof DecompressionStream !== "function") {
+      return Promise.reject(new Error("this browser is too old to read the search index"));
+    }
+    var bytes = Uint8Array.from(atob(packed), function (c) { return c.charCodeAt(0); });
+    var stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+    return new Response(stream).text().then(JSON.parse);
+  }
+
   // --- the text, loaded as results need it ------------------------------------------------------
 
   var root = "";
@@ -187,8 +197,8 @@
     if (!loading[number]) {
       loading[number] = new Promise(function (resolve) {
         load("search/text-" + number + ".js", function () {
-          var texts = (window.briefingSearchText || {})[number] || [];
-          resolve(texts);
+          var packed = (window.briefingSearchText || {})[number];
+          (packed ? unpack(packed) : Promise.resolve([])).then(resolve, function () { resolve([]); });
         });
       });
     }
@@ -285,12 +295,14 @@
     if (!indexLoading) {
       indexLoading = new Promise(function (resolve, reject) {
         load("search/index.js", function (ok) {
-          if (ok && window.briefingSearchIndex) {
-            index = new Index(window.briefingSearchIndex);
-            resolve(index);
-          } else {
+          if (!ok || !window.briefingSearchIndex) {
             reject(new Error("the search index could not be loaded"));
+            return;
           }
+          Promise.all(window.briefingSearchIndex.parts.map(unpack)).then(function (parts) {
+            index = new Index(parts);
+            resolve(index);
+          }, reject);
         });
       });
     }
