@@ -242,3 +242,23 @@ def test_rows_kept_between_builds_make_the_pages_a_fresh_build_makes(minimal_sit
             build(minimal_site, write=False, cache=running)
         assert [(p.line, p.field) for p in failed.value.problems] == [(2, "latitude")]
         write(3, f",{2022 - edit},blocked,", f",{2021 - edit},blocked,")  # the other block: row 1 is still wrong
+
+
+def test_a_running_build_keeps_every_block_of_rows_through_saves_elsewhere(minimal_site: Path, monkeypatch):
+    """`serve` and `build --watch` reuse a table while its file is unchanged; the blocks it was made of
+    must outlive those saves, so that the next edit of one row validates and checks that row's block
+    alone, not all twenty thousand rows of a large book."""
+    import builder.validate as validate_stage
+    import builder.validate.items as items_stage
+
+    monkeypatch.setattr(items_stage, "ROWS_PER_BLOCK", 2)  # blocks: rows 1-2, rows 3-4
+    monkeypatch.setattr(validate_stage, "ROWS_PER_CHECK", 2)
+    running = BuildCache()
+    build(minimal_site, write=False, cache=running)
+    paper = minimal_site / "content/issues/trade.yaml"
+    paper.write_text(paper.read_text(encoding="utf-8") + "\n# a save that changes no row\n", encoding="utf-8")
+    build(minimal_site, write=False, cache=running)
+    table = minimal_site / "content/data/investments.csv"
+    table.write_text(table.read_text(encoding="utf-8").replace(",10000,", ",10001,", 1), encoding="utf-8")
+    build(minimal_site, write=False, cache=running)
+    assert (running.rows.misses, running.row_items.misses, running.checks.misses) == (1, 1, 1)  # that block only

@@ -7,7 +7,7 @@ of them in a single run.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any, Iterable, Optional
+from typing import Any, Hashable, Iterable, Optional
 
 from ..cache import BuildCache, digest
 from ..errors import Problem, Problems
@@ -81,21 +81,25 @@ def check_items(book: Book, broken_ids: Iterable[str], cache: BuildCache) -> lis
         found = cache.checks.get(key)
         problems += found if found is not None else cache.checks.put(key, verdict(item))
 
-    def checked_rows(rows: tuple[Model, ...]) -> list[Problem]:
+    def checked_rows(rows: tuple[Model, ...]) -> tuple[list[Problem], list[Hashable]]:
         # across command-line builds: by the text and place of each block of rows, in the store kept
         # on disk, so that after editing one row only its block is checked again
-        found = []
+        found: list[Problem] = []
+        blocks: list[Hashable] = []
         for start in range(0, len(rows), ROWS_PER_CHECK):
             block = rows[start:start + ROWS_PER_CHECK]
             written = ("checked rows", digest(*(repr(origin_key(row)) for row in block)), names)
+            blocks.append(written)
             verdicts = cache.checks.get(written)
             if verdicts is None:
                 verdicts = cache.checks.put(written, [p for row in block for p in verdict(row)])
             found += verdicts
-        return found
+        return found, blocks
 
     for rows in (book.investments, book.state_figures):  # the same tuple while the file is unchanged
-        problems += cache.items.made_from(rows, ("checked rows", names), lambda: checked_rows(rows))
+        found, blocks = cache.items.made_from(rows, ("checked rows", names), lambda: checked_rows(rows))
+        cache.checks.keep_alive(blocks)  # still needed when a later save changes a row
+        problems += found
     problems += check_page_bodies(book, converter, cache.markdown, broken)
     return problems
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
-from typing import Any, Optional, TypeVar, cast
+from typing import Any, Hashable, Optional, TypeVar, cast
 
 from pydantic import ValidationError
 
@@ -178,11 +178,14 @@ def validate_table(sources: Sources, table: Table, model: type[M], problems: lis
     builds, each block of rows is kept by its text and place, as its items' fields, so that after
     editing one row only that row's block is validated again.
     """
-    def validated() -> tuple[list[M], list[Problem]]:
+    def validated() -> tuple[list[M], list[Problem], list[Hashable]]:
         found: list[Problem] = []
-        return _validate_rows(table, model, found, sources.cache.rows, sources.cache.row_items), found
+        blocks: list[Hashable] = []
+        return _validate_rows(table, model, found, sources.cache.rows, sources.cache.row_items, blocks), found, blocks
 
-    rows, found = sources.cache.items.made_from(table, ("rows", model.__name__), validated)
+    rows, found, blocks = sources.cache.items.made_from(table, ("rows", model.__name__), validated)
+    for store in (sources.cache.rows, sources.cache.row_items):  # still needed when a later save changes a row
+        store.keep_alive(blocks)
     problems.extend(found)
     return rows
 
@@ -192,7 +195,7 @@ Checked = tuple[Optional[dict[str, Any]], Any]
 
 
 def _validate_rows(table: Table, model: type[M], problems: list[Problem], kept: Store[Any],
-                   built: Store[Any]) -> list[M]:
+                   built: Store[Any], blocks: list[Hashable]) -> list[M]:
     """Validate a table's rows block by block. A block is taken from `built` (its items, in memory while
     a server runs) or else from `kept` (its items' fields, kept between command-line builds)."""
     if not _check_header(table, model, problems):
@@ -203,6 +206,7 @@ def _validate_rows(table: Table, model: type[M], problems: list[Problem], kept: 
         block = table.rows[start:start + ROWS_PER_BLOCK]
         key = (model.__name__, digest(table.path, *table.header,
                                       *(f"{row.location.line}\x1e{row.location.raw}\x1e{row.values!r}" for row in block)))
+        blocks.append(key)
         ready: Optional[tuple[list[M], list[Problem]]] = built.get(key)
         if ready is not None:
             rows.extend(ready[0])
