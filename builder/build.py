@@ -62,11 +62,13 @@ class BuildResult:
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
     file_count: int = 0
     selection: Optional[Selection] = None  # the edition built, and what it left out
+    index_later: Optional[Callable[[], dict[str, bytes]]] = None  # see build(index_later=True)
 
 
 def build(root: Path, out: Optional[Path] = None, *, write: bool = True, static_charts: Optional[bool] = None,
           rev: Optional[str] = None, since: Optional[str] = None, cache: Optional[BuildCache] = None,
-          progress: Optional[Progress] = None, strict: bool = False, edition: Optional[str] = None) -> BuildResult:
+          progress: Optional[Progress] = None, strict: bool = False, edition: Optional[str] = None,
+          index_later: bool = False) -> BuildResult:
     """Build the book in root (or as it was at rev) and, when write, swap it into out on success.
 
     edition builds one of the editions site.yaml declares: what it leaves out never reaches a
@@ -76,7 +78,12 @@ def build(root: Path, out: Optional[Path] = None, *, write: bool = True, static_
 
     static_charts (default: write) draws each chart's SVG and adds the chart scripts; without
     it the pages are rendered and checked but no chart is drawn, as `briefing check` does.
+
+    index_later (`serve`, which writes nothing) returns before the index stage: the result's
+    `index_later()` makes the search index and the manifest, audits them, and ends the build. The
+    edited page reaches the browser first.
     """
+    assert not (write and index_later), "a build that writes its output writes all of it"
     started = time.perf_counter()
     out = out if out is not None else root / "_site"
     static_charts = write if static_charts is None else static_charts
@@ -111,7 +118,8 @@ def build(root: Path, out: Optional[Path] = None, *, write: bool = True, static_
             changes = compare(old, book, git.label(root, since), git.label(root, rev), since)
         site = clock("plan", plan_site(book, stamp, changes, cache))
         files = clock("render", render(site, folder, cache, static_charts, progress))
-        files.update(clock("index", index(site, files, cache)))
+        if not index_later:
+            files.update(clock("index", index(site, files, cache)))
         clock("check", check_output(files, folder, cache))
         if selection.edition is not None:
             leaks = clock("audit", audit(selection, files, search.readable))
@@ -119,10 +127,20 @@ def build(root: Path, out: Optional[Path] = None, *, write: bool = True, static_
                 raise ContentError(leaks)
     if write:
         clock("write", write_site(out, files))
-    cache.finish_build()
+
+    def index_stage() -> dict[str, bytes]:
+        found = index(site, files, cache)
+        leaks = audit(selection, found, search.readable) if selection.edition is not None else []
+        if leaks:
+            raise ContentError(leaks)
+        cache.finish_build()
+        return found
+
+    if not index_later:
+        cache.finish_build()
     pages = sum(1 for rel in files if rel.endswith(".html"))
     result = BuildResult(book, files, pages, warnings, time.perf_counter() - started, stamp, changes, clock.laps,
-                         len(files), selection)
+                         len(files), selection, index_stage if index_later else None)
     if inputs:
         cache.persist(code_version())
         remember_build(cache, out, inputs, result)

@@ -2,6 +2,7 @@
 
 import http.client
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -278,3 +279,25 @@ def test_build_watch_refuses_what_it_cannot_do(tmp_path: Path):
     result = subprocess.run([sys.executable, "-m", "builder", "build", "--watch", "--rev", "HEAD"], cwd=site,
                             env=env, capture_output=True, text=True, timeout=60)
     assert result.returncode == 1 and "--watch builds the working tree" in result.stderr
+
+
+def test_the_search_index_follows_each_save(server):
+    """`serve` shows the edited page first and makes the search index just after: a reader who then
+    searches finds the new words, and the index never goes missing in between."""
+    from builder.targets.site.search import readable
+
+    site, base, _ = server
+
+    def served_search_text() -> str:
+        status, index = get(base, "/search/index.js")
+        assert status == 200  # never missing, even while the index is being made
+        text = readable("search/index.js", index).decode("utf-8")
+        for name in sorted(set(re.findall(r'"part":(\d+)', text))):
+            status, part = get(base, f"/search/text-{name}-0.js")
+            text += readable("search/x.js", part).decode("utf-8") if status == 200 else ""
+        return text
+
+    assert "Zanzibarian" not in served_search_text()
+    edit(site / "content/issues/defence.yaml", "Our budget is at a record.", "Our Zanzibarian budget is at a record.")
+    wait_for(lambda: b"Zanzibarian" in get(base, "/issues/defence.html")[1])
+    wait_for(lambda: "Zanzibarian" in served_search_text(), timeout=10)

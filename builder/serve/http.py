@@ -157,6 +157,9 @@ class Handler(BaseHTTPRequestHandler):
                     state = book.state
                 if state is seen:
                     self.wfile.write(b": keep-alive\n\n")
+                elif seen is not None and (state.build, state.problems) == (seen.build, seen.problems):
+                    seen = state  # the same build with its search index added: nothing for the page to do
+                    continue
                 else:
                     self.wfile.write(f"event: state\ndata: {state.message()}\n\n".encode("utf-8"))
                     seen = state

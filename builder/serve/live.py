@@ -8,7 +8,7 @@ import json
 import threading
 import time
 import traceback
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Optional, Callable, Optional
 
@@ -17,6 +17,10 @@ import watchfiles
 from ..build import build, code_version
 from ..cache import BuildCache, cache_folder
 from ..errors import ContentError, Problem
+from ..targets.site.search import INDEX
+from ..targets.site.write import MANIFEST
+
+LATER = (INDEX.split("/")[0] + "/", MANIFEST)  # what the index stage makes, after the pages are shown
 from .watch import ContentFilter, watched_paths
 
 
@@ -68,7 +72,7 @@ class LiveBook:
         started = time.perf_counter()
         try:
             result = build(self.root, self.out, write=self.out is not None, static_charts=True, cache=self.cache,
-                           strict=self.strict, edition=self.edition)
+                           strict=self.strict, edition=self.edition, index_later=self.out is None)
         except ContentError as exc:
             self.report(exc.problems)
             self.log(f"{len(exc.problems)} error(s); " + (f"{self.out} keeps the last good build" if self.out
@@ -84,8 +88,13 @@ class LiveBook:
         elapsed = (time.perf_counter() - started) * 1000
         self.log(f"Built {result.pages} pages in {elapsed:.0f} ms{f' ({reason})' if reason else ''}")
         old = self.state.files
-        changed = sorted(k for k in old.keys() | result.files.keys() if old.get(k) != result.files.get(k))
-        self._publish(State(result.files, [], self.state.build + 1, changed if old else None, result.warnings))
+        files = result.files
+        if result.index_later is not None:  # the pages first, beside the last index until the new one is made
+            files = {**{k: v for k, v in old.items() if k not in files and k.startswith(LATER)}, **files}
+        changed = sorted(k for k in old.keys() | files.keys() if old.get(k) != files.get(k))
+        self._publish(State(files, [], self.state.build + 1, changed if old else None, result.warnings))
+        if result.index_later is not None:
+            self._index(result.index_later, files)
         if not old:
             # the first build made the cache that every rebuild reuses: leave it out of garbage
             # collection, which would otherwise walk all of it now and then, in the middle of a rebuild
@@ -94,6 +103,19 @@ class LiveBook:
             # and from now on collect each rebuild's garbage at Python's usual pace (the command line
             # collects rarely, for one build): a server runs for hours
             gc.set_threshold(700, 10, 10)
+
+    def _index(self, make: Callable[[], dict[str, bytes]], files: dict[str, bytes]) -> None:
+        """Make the search index of the pages just published, and publish it with them."""
+        try:
+            found = make()
+        except ContentError as exc:  # an edition's index holding what the edition leaves out
+            self.report(exc.problems)
+            self._publish(State(self.state.files, exc.problems, self.state.build))
+            return
+        kept = {k: v for k, v in files.items() if not k.startswith(LATER)}
+        with self.changed:  # the same build, now whole: open pages have nothing to update
+            self.state = replace(self.state, files={**kept, **found})
+            self.changed.notify_all()
 
     def _publish(self, state: State) -> None:
         with self.changed:
