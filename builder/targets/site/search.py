@@ -114,7 +114,7 @@ class Section:
     anchor: str  # the heading's id ('' for the top of the page)
     title: str
     packed_blocks: str  # the portion mark and text of each paragraph, item or row (see `blocks`)
-    packed_counts: str  # each term of the section and how often it occurs (see `counts`)
+    packed_counts: str  # each term, and after _UNIT how often it occurs when more than once
 
     # Kept packed in two strings: a large book's texts are read back by every build, and a few
     # strings are much quicker to read back than a tuple per block and per term.
@@ -130,11 +130,6 @@ class Section:
         return [(mark, text) for mark, _, text in (b.partition(_UNIT) for b in self.packed_blocks.split(_RECORD))
                 if text]
 
-    @property
-    def counts(self) -> dict[str, int]:
-        """Return each term of the section with how often it occurs."""
-        return {term: int(count or 1) for term, _, count in
-                (entry.partition(_UNIT) for entry in self.packed_counts.split(_RECORD) if entry)}
 
 
 @dataclass(frozen=True)
