@@ -5,7 +5,7 @@ VENV ?= .venv
 PYTHON ?= python3
 BIN := $(VENV)/bin
 
-.PHONY: site test serve setup clean
+.PHONY: site test serve setup clean messages
 
 $(BIN)/briefing: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,12 @@ test: setup $(TOOLS)
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest
+
+# Gather the interface's messages from the templates and the code, and bring each catalog up to date
+# (then translate the new entries in templates/locale/<lang>/LC_MESSAGES/messages.po).
+messages: setup
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -k say --no-location --sort-output --omit-header -o templates/locale/messages.pot .
+	$(BIN)/pybabel update -i templates/locale/messages.pot -d templates/locale --no-fuzzy-matching
 
 clean:
 	rm -rf _site .briefing-cache

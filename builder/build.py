@@ -1,13 +1,17 @@
-"""The build, read top to bottom: load → validate → select → plan → render → index → check → write.
+"""The build, read top to bottom: load → validate → select → localize → plan → render → index → check → write.
 
     sources = load(folder, cache)           files → located documents          (source/)
     book = validate(sources)                documents → one cross-checked Book (validate/)
     book = select(book, edition)            the part of the book one edition shows (editions.py)
+    book = localize(book, lang)             the book in one of its languages   (languages.py)
     site = plan_site(book, stamp, changes)  pages, and what each shows          (targets/site/plan.py)
     files = render(site, …)                 HTML, SVG and assets                (targets/site/render.py)
     files |= index(site, files, …)          their search index, and the manifest (targets/site/search.py)
     check_output(files, …)                  nothing would load from outside    (targets/check.py)
     write_site(out, files)                  swapped into place at once          (targets/site/write.py)
+
+A book in several languages is a site per language, each in its own folder (`en/`, `ja/`):
+localize, plan and render run once for each.
 
 `briefing check` runs the same stages without drawing SVGs and without writing;
 `briefing serve` runs them in memory with one long-lived build cache.
@@ -30,14 +34,17 @@ from typing import Callable, Iterator, Optional, TypeVar
 from .cache import CACHE_DIR, BuildCache, cache_folder, digest
 from .charts.vega import LICENSES, DrawingError, geo_script, interpreter_script, javascript_bundle, render_svgs
 from .editions import Selection, audit, choose
-from .errors import BriefingError, ContentError, Problem
+from .languages import localize, stale_warnings
+from .text.locale import catalog
+from .errors import BriefingError, ContentError, Problem, did_you_mean
 from .files import write_atomic
 from .targets import pdf
 from .model.book import Book
 from .source import Sources, load
 from .targets.check import check_output, scan_ahead
 from .targets.site.plan import SitePlan, plan_site
-from .targets.site.render import read_assets, render_pages, theme_dir
+from .targets.site.render import read_assets, render_language_choice, render_pages, template_dirs, theme_dir
+from .targets.site import urls
 from .targets.site import search
 from .targets.site.write import MANIFEST, check_output_location, manifest, write_site
 from .validate import validate
@@ -106,20 +113,26 @@ def build(root: Path, out: Optional[Path] = None, *, write: bool = True, static_
     with book_folder(root, rev) as folder:
         sources = clock("load", load(folder, cache))
         book, warnings = clock("validate", validate_at(sources, rev))
+        warnings += stale_warnings(book, root)
         if strict:
             refuse_warnings(warnings)
         selection = clock("select", choose(book, edition))
         book = selection.book
         stamp = git.stamp(root, book.config.version, rev, _inside(root, out) if write else ())
-        changes = None
+        old = None
         if since is not None:
             old, _ = load_book(root, since)
             old = choose(old, edition).book  # the old version as this edition showed it: nothing else
-            changes = compare(old, book, git.label(root, since), git.label(root, rev), since)
-        site = clock("plan", plan_site(book, stamp, changes, cache))
-        files = clock("render", render(site, folder, cache, static_charts, progress))
+        sites: list[tuple[SitePlan, dict[str, bytes]]] = []
+        for lang in book.config.languages or [""]:  # a book in several languages: a site for each
+            local = clock("localize", localize(book, lang))
+            changes = None if old is None or since is None else compare(
+                localize(old, lang), local, git.label(root, since), git.label(root, rev), since)
+            site = clock("plan", plan_site(local, stamp, changes, cache, lang))
+            sites.append((site, clock("render", render(site, folder, cache, static_charts, progress))))
+        files = merged(sites)
         if not index_later:
-            files.update(clock("index", index(site, files, cache)))
+            files.update(clock("index", index(sites, files, cache)))
         clock("check", check_output(files, folder, cache))
         if selection.edition is not None:
             leaks = clock("audit", audit(selection, files, search.readable))
@@ -129,7 +142,7 @@ def build(root: Path, out: Optional[Path] = None, *, write: bool = True, static_
         clock("write", write_site(out, files))
 
     def index_stage() -> dict[str, bytes]:
-        found = index(site, files, cache)
+        found = index(sites, files, cache)
         leaks = audit(selection, found, search.readable) if selection.edition is not None else []
         if leaks:
             raise ContentError(leaks)
@@ -139,6 +152,7 @@ def build(root: Path, out: Optional[Path] = None, *, write: bool = True, static_
     if not index_later:
         cache.finish_build()
     pages = sum(1 for rel in files if rel.endswith(".html"))
+    changes = sites[0][0].changes
     result = BuildResult(book, files, pages, warnings, time.perf_counter() - started, stamp, changes, clock.laps,
                          len(files), selection, index_stage if index_later else None)
     if inputs:
@@ -156,8 +170,10 @@ class PrintResult:
 
 
 def print_book(root: Path, out: Path, *, edition: Optional[str] = None, card: bool = False,
-               rev: Optional[str] = None, strict: bool = False) -> PrintResult:
+               rev: Optional[str] = None, strict: bool = False, lang: Optional[str] = None) -> PrintResult:
     """Print the book (or one edition, or its one-page card) to a PDF at out, written only when whole.
+
+    lang prints it in one of the book's languages (default: the one it is written in).
 
     The same stages as a build make the pages; their main text is set on sheets by WeasyPrint.
     The leak audit reads the document the PDF is made from, as it reads a site's files.
@@ -168,18 +184,24 @@ def print_book(root: Path, out: Path, *, edition: Optional[str] = None, card: bo
     cache.start_build()
     with book_folder(root, rev) as folder:
         book, warnings = validate_at(load(folder, cache), rev)
+        warnings += stale_warnings(book, root)
         if strict:
             refuse_warnings(warnings)
         selection = choose(book, edition)
         book = selection.book
+        lang = lang or book.config.lang
+        if book.config.languages and lang not in book.config.languages:
+            raise BriefingError(f"the book is in {', '.join(book.config.languages)}, not '{lang}'"
+                                f"{did_you_mean(lang, book.config.languages)}")
         stamp = git.stamp(root, book.config.version, rev, ())
-        site = plan_site(book, stamp, None, cache)
+        site = plan_site(localize(book, lang), stamp, None, cache, lang if book.config.languages else "")
         files = render(site, folder, cache, True, scripts=False)
         scheme = book.config.scheme
         banner = (scheme.rollup(scheme.parse(p.banner) for p in site.pages).banner if scheme is not None
                   else book.config.classification)
         title = selection.edition.title if selection.edition is not None else ""
-        document = fit_card(site, files, banner) if card else pdf.print_html(site, files, title, banner)
+        say = catalog(template_dirs(folder), site.lang or book.config.lang).gettext
+        document = fit_card(site, files, banner) if card else pdf.print_html(site, files, title, banner, say)
         if selection.edition is not None:
             leaks = audit(selection, {**files, out.name: document.encode("utf-8")})
             if leaks:
@@ -323,10 +345,23 @@ def render(site: SitePlan, root: Path, cache: BuildCache, static_charts: bool,
     return files
 
 
-def index(site: SitePlan, files: dict[str, bytes], cache: BuildCache) -> dict[str, bytes]:
-    """Return the search index of the rendered pages, and the manifest listing every file of the site."""
-    found = search.search_files(files, cache)
-    config = site.book.config
+def merged(sites: list[tuple[SitePlan, dict[str, bytes]]]) -> dict[str, bytes]:
+    """Return the files of the whole output: one site, or each language's under its own folder."""
+    if len(sites) == 1 and not sites[0][0].lang:
+        return sites[0][1]
+    files = {f"{site.lang}/{rel}": data for site, found in sites for rel, data in found.items()}
+    files[urls.HOME] = render_language_choice(sites[0][0], [site.lang for site, _ in sites])
+    return files
+
+
+def index(sites: list[tuple[SitePlan, dict[str, bytes]]], files: dict[str, bytes],
+          cache: BuildCache) -> dict[str, bytes]:
+    """Return the search index of each site's pages, and the manifest listing every file of the output."""
+    found: dict[str, bytes] = {}
+    for site, own in sites:
+        prefix = f"{site.lang}/" if site.lang else ""
+        found.update({prefix + rel: data for rel, data in search.search_files(own, cache).items()})
+    config = sites[0][0].book.config
     found[MANIFEST] = manifest({**files, **found}, {"generator": "briefing", "title": config.title,
                                                     "as_of": config.as_of.isoformat(), **site.stamp.as_dict()},
                                cache.checksum)

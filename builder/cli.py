@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+from collections import Counter
 import os
 import sys
 from contextlib import contextmanager
@@ -14,6 +15,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from . import build as pipeline
+from .languages import Translation, stale_warnings, stamp_translations, translations
 from .errors import BriefingError, ContentError, Problem
 
 # emoji=False: a message quotes the user's own text, in which ":smile:" must stay as written
@@ -202,6 +204,51 @@ def check(site: Path, quiet: bool, strict: bool, edition: Optional[str]) -> None
                   f"({result.seconds:.2f} s)", markup=False)
 
 
+@main.command("translations")
+@site_option
+@click.option("--stamp", is_flag=True, help="Record that the translations are done: stamp each one with a "
+              "hash of its source text as it is now, so that a later change to the source marks it out of date.")
+@click.option("--verbose", "-v", is_flag=True, help="Also list each text that has no translation yet.")
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
+def translations_command(site: Path, stamp: bool, verbose: bool, files: tuple[Path, ...]) -> None:
+    """List the texts each language lacks or has out of date, by file; with --stamp, stamp them (in FILES only, if given)."""
+    with user_errors(site, lambda: "nothing was written"):
+        book, _ = pipeline.load_book(site)
+    if len(book.config.languages) < 2:
+        error("site.yaml lists one language; list the book's languages, its own first: `languages: [en, ja]`")
+    only = [_book_path(site, f) for f in files]
+    if stamp:
+        with user_errors(site, lambda: "nothing was stamped"):
+            counts = stamp_translations(site, book, only)
+        for path, count in sorted(counts.items()):
+            out.print(f"{path}: stamped {count} translation{'s' if count != 1 else ''}", markup=False)
+        if not counts:
+            out.print("Every translation is stamped and up to date.", markup=False)
+        return
+    by_file: dict[str, list[Translation]] = {}
+    for each in translations(book):
+        if each.status and (not only or each.path in only):
+            by_file.setdefault(each.path, []).append(each)
+    changed = {(p.path, p.line, p.column): p for p in stale_warnings(book, site)}  # with what changed
+    for path, found in sorted(by_file.items()):
+        counts = Counter(f"{t.status} {t.lang}" for t in found)
+        out.print(f"{path}: " + ", ".join(f"{n} {what}" for what, n in sorted(counts.items())), markup=False)
+        for each in found:
+            if each.status != "missing" or verbose:
+                shown = changed.get((each.at.path, each.at.line, each.at.column), each.at)
+                out.print("  " + shown.format(), markup=False)
+    if not by_file:
+        out.print("Every text is translated, stamped and up to date.", markup=False)
+
+
+def _book_path(site: Path, path: Path) -> str:
+    """Return a path given on the command line as the book names its files (content/issues/lng.yaml)."""
+    try:
+        return path.resolve().relative_to(site.resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
 @main.command("pdf")
 @site_option
 @click.option("--out", "out_path", type=click.Path(dir_okay=True, path_type=Path), default=None,
@@ -210,10 +257,12 @@ def check(site: Path, quiet: bool, strict: bool, edition: Optional[str]) -> None
 @click.option("--all-editions", is_flag=True, help="Print every edition, each as OUT/NAME.pdf.")
 @click.option("--card", is_flag=True, help="Print the one-page card: objectives, first points, key figures.")
 @click.option("--rev", default=None, metavar="REV", help="Print the book as it was at this git revision.")
+@click.option("--lang", default=None, metavar="CODE",
+              help="Print the book in one of its languages (site.yaml `languages:`; default: its own).")
 @strict_option
 @quiet_option
 def print_pdf(site: Path, out_path: Optional[Path], edition: Optional[str], all_editions: bool, card: bool,
-              rev: Optional[str], strict: bool, quiet: bool) -> None:
+              rev: Optional[str], lang: Optional[str], strict: bool, quiet: bool) -> None:
     """Print the book as one PDF, in reading order, ready for the binder."""
     name = "card" if card else "book"
     names = editions_asked(site, rev, edition, all_editions)
@@ -222,8 +271,10 @@ def print_pdf(site: Path, out_path: Optional[Path], edition: Optional[str], all_
             target = (out_path or site / "_print") / f"{each}{'-card' if card else ''}.pdf"
         else:
             target = out_path or site / "_print" / (f"{name}-{each}.pdf" if each else f"{name}.pdf")
+        if lang and out_path is None:
+            target = target.with_name(f"{target.stem}.{lang}.pdf")  # book.ja.pdf beside book.pdf
         with user_errors(site, lambda: f"nothing was written ({target})", cannot=f"cannot write {target}"):
-            result = pipeline.print_book(site, target, edition=each, card=card, rev=rev, strict=strict)
+            result = pipeline.print_book(site, target, edition=each, card=card, rev=rev, strict=strict, lang=lang)
         report(result.warnings, site)
         if not quiet:
             out.print(f"Printed {result.pages} page{'s' if result.pages != 1 else ''} in {result.seconds:.1f} s "

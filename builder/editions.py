@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Optional, Sequence, TypeVar
 
 from .errors import BriefingError, Problem, did_you_mean
-from .model.base import MarkedText, Model, values
+from .model.base import MarkedText, Model, Translated, values
 from .model.book import Book
 from .model.config import Edition
 from .model.content import Issue, Page, Person
@@ -122,7 +122,7 @@ class _Selector:
                 if why:
                     key = field.alias or name
                     self.leave(f"{key}[{i}] of {what}", item, (key, i), why,
-                               _texts(entry) if isinstance(entry, Model) else [str(entry)])
+                               _texts(entry) if isinstance(entry, Model) else _languages(entry))
                 else:
                     kept.append(entry)
             if len(kept) != len(value):
@@ -170,7 +170,7 @@ class _Selector:
         why = self.refusal(cover)
         if why:
             self.leave("the cover's summary and objectives", config, ("marking",), why,
-                       [config.summary, *config.objectives])
+                       [text for value in (config.summary, *config.objectives) for text in _languages(value)])
             config = _copy(config, {"summary": "", "objectives": []})
         else:
             config = self.entries(config, "the cover", cover)
@@ -192,7 +192,9 @@ class _Selector:
         where = page.meta if page.meta is not None else None
         if why:
             if where is not None:
-                self.leave(f"page {page.id}", where, (), why, [page.title, page.summary, page.body])
+                self.leave(f"page {page.id}", where, (), why, [*_languages(page.title), *_languages(page.summary),
+                                                                page.body, *(t.body for t in page.translations.values()),
+                                                                *(t.title for t in page.translations.values())])
             return None
         charts: list[Any] = []
         for i, block in enumerate(page.charts):
@@ -215,7 +217,12 @@ def _copy(item: M, changes: dict[str, Any]) -> M:
 
 
 def _texts(item: Model) -> list[str]:
-    return [str(v.value) for v in values(item) if isinstance(v.value, str) and v.value]
+    """Return every text of an item, in every language it is written in."""
+    return [text for v in values(item) if isinstance(v.value, str) and v.value for text in _languages(v.value)]
+
+
+def _languages(value: str) -> list[str]:
+    return list(value.texts.values()) if isinstance(value, Translated) else [str(value)]
 
 
 # --- the leak audit -------------------------------------------------------------------------------
@@ -262,9 +269,10 @@ def _shown(book: Book) -> Iterable[str]:
     for item in every_item(book):
         for value in values(item):
             if isinstance(value.value, str):
-                yield _SPACE.sub(" ", value.value)
+                yield from (_SPACE.sub(" ", text) for text in _languages(value.value))
     for page in book.pages:
         yield _SPACE.sub(" ", page.body)
+        yield from (_SPACE.sub(" ", t.body) for t in page.translations.values())
 
 
 def _automaton(words: Iterable[str]) -> Any:

@@ -12,7 +12,7 @@ from builder.errors import ContentError
 from builder.model import Issue, Person, values
 from builder.model.base import PointList, Reference, fields_with
 from builder.model.config import Config
-from builder.targets.site import render
+from builder.text.locale import Figures
 from conftest import MINIMAL, copy_site, run_briefing, tree
 
 
@@ -60,7 +60,7 @@ def test_a_bug_in_briefing_is_not_reported_as_a_template_mistake(minimal_site: P
     def broken(*args, **kwargs):
         raise TypeError("a bug in a filter")
 
-    monkeypatch.setattr(render, "format_number", broken)
+    monkeypatch.setattr(Figures, "number", broken)
     with pytest.raises(TypeError, match="a bug in a filter"):
         build(minimal_site, tmp_path / "out", cache=BuildCache(None))
     assert not (tmp_path / "out").exists()

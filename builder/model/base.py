@@ -18,7 +18,7 @@ import types
 import typing
 from dataclasses import dataclass
 from functools import cache
-from typing import Annotated, Any, Iterator, Optional, Protocol, TypeVar, cast
+from typing import Annotated, Any, Iterator, Optional, Protocol, Self, TypeVar, cast
 
 from pydantic import BaseModel, ConfigDict, PlainSerializer, PrivateAttr, WrapValidator
 
@@ -62,26 +62,105 @@ and for a fact how to write its figure (`|m`, `|bn`, `|tn` for the scale of mone
 for the decimals)."""
 
 MARKDOWN = Text(markdown=True)
+PLAIN = Text(markdown=False)
 POINTS = PointList()
 
-Markdown = Annotated[str, MARKDOWN]
-"""Markdown text; `{fact:id}`, `{person:id}`, `{issue:id}` and `{state:XX}` work in it."""
 
 class MarkedText(str):
     """A point that carries its own marking, written `- {text: ..., marking: C}` instead of `- ...`."""
 
     marking: str = ""
 
-    def __new__(cls, text: str, marking: str = "") -> "MarkedText":
+    def __new__(cls, text: str, marking: str = "") -> Self:
         made = super().__new__(cls, text)
         made.marking = marking
         return made
 
 
-def _point(value: Any, handler: Any) -> Any:
-    """Read a point: text, or a mapping of its text and its marking."""
+LANGUAGE = re.compile(r"^[a-z]{2,3}$")
+"""A language code as site.yaml's `languages:` lists them: en, ja, fr."""
+
+
+class Translated(MarkedText):
+    """Text written in several languages, `{en: ..., ja: ..., ja_from: 1a2b3c4d}`.
+
+    As a str it is the text first written; `texts` holds every language's text, and `stamps`
+    the hash of the source text each translation was made from (`briefing translations --stamp`).
+    The localize stage (languages.py) turns it into the text of one language.
+    """
+
+    texts: dict[str, str]
+    stamps: dict[str, str]
+
+    def __new__(cls, texts: dict[str, str], stamps: dict[str, str], marking: str = "") -> Self:
+        made = super().__new__(cls, next(iter(texts.values())), marking)
+        made.texts, made.stamps = texts, stamps
+        return made
+
+
+class Shown(MarkedText):
+    """Text as one language's site shows it: `lang` is the language it is written in, and
+    `status` says why it is not the site's own language (`missing`) or is out of date (`stale`)."""
+
+    lang: str = ""
+    status: str = ""  # "", "missing", "stale"
+    texts: dict[str, str]  # the text in every language it is written in (for the side-by-side view)
+
+    def __new__(cls, text: str, lang: str, status: str = "", marking: str = "",
+                texts: Optional[dict[str, str]] = None) -> Self:
+        made = super().__new__(cls, text, marking)
+        made.lang, made.status, made.texts = lang, status, texts or {lang: text}
+        return made
+
+
+def _translatable(value: Any, handler: Any) -> Any:
+    """Read text that may be given per language: a string, or `{en: ..., ja: ..., ja_from: hash}`."""
     if not isinstance(value, dict):
         return handler(value)
+    texts: dict[str, str] = {}
+    stamps: dict[str, str] = {}
+    for key, text in value.items():
+        key = str(key)
+        if key.endswith("_from") and LANGUAGE.match(key[:-5]):
+            if not isinstance(text, str) or not re.fullmatch(r"[0-9a-f]{8}", text):
+                raise ValueError(f"`{key}` is the hash of the text the translation was made from, written by "
+                                 "`briefing translations --stamp`: 8 hexadecimal digits, in quotes")
+            stamps[key[:-5]] = text
+        elif LANGUAGE.match(key):
+            if not isinstance(text, str):
+                raise ValueError(f"the `{key}` text must be text, not {type(text).__name__}")
+            texts[key] = handler(text)
+        else:
+            raise ValueError(f"'{key}' is not a language code: text given per language is written "
+                             "`{en: ..., ja: ...}`, with the codes site.yaml lists under `languages:`")
+    if not texts:
+        raise ValueError("text given per language needs at least one language, as in `{en: ..., ja: ...}`")
+    for lang in stamps:
+        if lang not in texts:
+            raise ValueError(f"`{lang}_from` stamps a translation into {lang}, but no `{lang}:` text is given")
+    return Translated(texts, stamps)
+
+
+def _dump_text(value: str) -> Any:
+    if isinstance(value, Translated):
+        return {**value.texts, **{f"{lang}_from": stamp for lang, stamp in value.stamps.items()}}
+    if isinstance(value, Shown) and (value.status or len(value.texts) > 1):
+        return {"text": str(value), "lang": value.lang, "status": value.status, "texts": value.texts}
+    return str(value)
+
+
+Markdown = Annotated[str, MARKDOWN, WrapValidator(_translatable), PlainSerializer(_dump_text)]
+"""Markdown text; `{fact:id}`, `{person:id}`, `{issue:id}` and `{state:XX}` work in it.
+It may be given per language, `{en: ..., ja: ...}`."""
+
+Label = Annotated[str, PLAIN, WrapValidator(_translatable), PlainSerializer(_dump_text)]
+"""Plain text shown to readers (a title, a name, a role); it may be given per language."""
+
+
+def _point(value: Any, handler: Any) -> Any:
+    """Read a point: text (per language, too), or a mapping of its text and its marking."""
+    if not isinstance(value, dict) or "text" not in value and "marking" not in value:
+        return _translatable(value, handler)
     unknown = sorted(set(value) - {"text", "marking"})
     if unknown or "text" not in value:
         raise ValueError("a point is text, or a mapping with `text:` and `marking:`"
@@ -89,12 +168,15 @@ def _point(value: Any, handler: Any) -> Any:
     marking = value.get("marking", "")
     if not isinstance(marking, str):
         raise ValueError("a point's `marking:` is text, such as C or CONFIDENTIAL")
-    return MarkedText(handler(value["text"]), marking)
+    text = _translatable(value["text"], handler)
+    if isinstance(text, Translated):
+        return Translated(text.texts, text.stamps, marking)
+    return MarkedText(text, marking)
 
 
 def _dump_point(value: str) -> Any:
     marking = getattr(value, "marking", "")
-    return {"text": str(value), "marking": marking} if marking else str(value)
+    return {"text": _dump_text(value), "marking": marking} if marking else _dump_text(value)
 
 
 Point = Annotated[str, MARKDOWN, WrapValidator(_point), PlainSerializer(_dump_point)]

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, PositiveFloat, PositiveInt, PrivateAttr, field_validator, model_validator
 
-from .base import Dated, Markdown, Model, Points
+from .base import LANGUAGE, Dated, Label, Markdown, Model, Points
 from .fields import Published, Ref, Slug, Url, one_of
 from .markings import SCHEMES, Scheme, custom_scheme
 
@@ -35,10 +35,10 @@ class SourceRef(Model):
 
 
 class Event(Model):
-    name: str
+    name: Label
     start: date
     end: date
-    place: str
+    place: Label
 
 
 class Currency(Model):
@@ -52,7 +52,7 @@ class Currency(Model):
 
 class Sector(Model):
     id: Slug
-    label: str
+    label: Label
 
 
 ALLOWABLE_HTML = ("abbr", "b", "i", "u", "s", "sup", "sub", "small", "mark", "kbd", "q", "cite", "dfn",
@@ -122,7 +122,7 @@ class Edition(Model):
     """One book made from the content: for whom, and what of it they may see."""
 
     name: Slug
-    title: str
+    title: Label
     ceiling: str  # the highest marking this edition may show
     release_to: list[str] = Field(default_factory=list)  # only content releasable to these countries
     statuses: list[one_of("status", ("draft", "cleared", "final"))] = Field(  # type: ignore[valid-type]
@@ -139,10 +139,11 @@ class PrintSettings(Model):
 class Config(Model):
     """Everything in site.yaml."""
 
-    title: str
-    subtitle: str = ""
+    title: Label
+    subtitle: Label = ""
     language: str = "en"
-    organisation: str = ""
+    languages: list[str] = Field(default_factory=list)  # a book in several: the one it is written in first
+    organisation: Label = ""
     doc_number: str = ""
     version: str = ""
     event: Event
@@ -177,7 +178,21 @@ class Config(Model):
                              "remove `classification:`")
         if self.editions and self.markings is None:
             raise ValueError("editions choose content by marking: declare `markings:` first")
+        for code in self.languages:
+            if not LANGUAGE.match(code):
+                raise ValueError(f"'{code}' in `languages:` is not a language code: use two or three "
+                                 "lowercase letters, such as en or ja")
+        if len(set(self.languages)) != len(self.languages):
+            raise ValueError("`languages:` names a language twice")
+        if self.languages and "language" in self.model_fields_set and self.language != self.languages[0]:
+            raise ValueError("`language:` and `languages:` disagree: the book's own language is the first of "
+                             "`languages:`; remove `language:`")
         return self
+
+    @property
+    def lang(self) -> str:
+        """Return the language the book is written in (the first of `languages:`)."""
+        return self.languages[0] if self.languages else self.language
 
     @property
     def scheme(self) -> Optional[Scheme]:

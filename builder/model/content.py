@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated, Literal, Optional
 
 from pydantic import Field, field_validator, model_validator
 
 from ..source.pages import chart_fences
-from .base import Dated, Markdown, Model, Points
+from .base import Dated, Label, Markdown, Model, Points
 from .charts import ChartBlock, InvestmentFilter
 from .config import SourceRef, check_timezone
 from .fields import AsOf, PartialDate, Ref, Slug, one_of
@@ -45,7 +45,7 @@ class Issue(Model):
     """One issue paper."""
 
     id: Slug
-    title: str
+    title: Label
     priority: Literal["high", "medium", "low"]
     status: Literal["draft", "cleared", "final"]
     marking: str = ""  # the paper's own marking; its entries may carry their own (markings.py)
@@ -75,12 +75,12 @@ class Issue(Model):
 class CareerStep(Model):
     start: int = Field(alias="from")
     end: Optional[int] = Field(default=None, alias="to")
-    post: str
+    post: Label
 
 
 class Meeting(Model):
     date: Annotated[PartialDate, Dated("met on")]
-    venue: str
+    venue: Label
     note: Markdown = ""
 
 
@@ -88,11 +88,11 @@ class Person(Model):
     """A bio: someone across the table, or in our own party."""
 
     id: Slug
-    name: str
+    name: Label
     name_native: str = ""
     address_as: str = ""
-    role: str
-    organisation: str = ""
+    role: Label
+    organisation: Label = ""
     country: str
     side: Literal["ours", "theirs", "other"]
     marking: str = ""
@@ -114,13 +114,13 @@ class ScheduleItem(Model):
     start: dt.time
     end: Optional[dt.time] = None
     timezone: Optional[str] = None
-    title: str
+    title: Label
     kind: Literal["arrival", "departure", "meeting", "meal", "ceremony", "press", "transit",
                   "briefing", "hold"]
-    place: str
+    place: Label
     participants: list[Ref.person] = Field(default_factory=list)
     press: Literal["open", "pool", "photo-spray", "closed"]
-    lead: str = ""
+    lead: Label = ""
     briefs: list[Ref.issue] = Field(default_factory=list)
     notes: Markdown = ""
     provisional: bool = False
@@ -146,12 +146,12 @@ class Fact(Model):
     """A key figure with its source, or the book's own proposal."""
 
     id: Slug
-    label: str
+    label: Label
     value: float
     unit: str
     period: str = ""  # what the figure measures (FY2025, 2023): apart from when it was true or said
     as_of: AsOf
-    topic: str = "General"
+    topic: Label = "General"
     approximate: bool = False
     basis: one_of("basis", FACT_BASES) = "sourced"  # type: ignore[valid-type]
     dated_because: str = ""  # why a figure older than the book's limit is still the one to use
@@ -178,9 +178,31 @@ class FactsFile(Model):
 class PageMeta(Model):
     """A free page's front matter."""
 
-    title: str
+    title: Label
     summary: Markdown = ""
     marking: str = ""
+
+
+@dataclass(frozen=True)
+class PageTranslation:
+    """A free page in another language (`reading-notes.ja.md`): its text, and the stamp of the
+    source page body it was translated from (`translated_from:` in its front matter)."""
+
+    lang: str
+    title: str
+    summary: str
+    body: str
+    body_line: int
+    path: str
+    stamp: Optional[str] = None
+
+
+class TranslationMeta(Model):
+    """A translated page's front matter: its own title and summary; the rest is the source page's."""
+
+    title: str = ""
+    summary: str = ""
+    translated_from: str = Field(default="", pattern=r"^([0-9a-f]{8})?$")
 
 
 @dataclass(frozen=True)
@@ -195,6 +217,8 @@ class Page:
     path: str
     meta: Optional[PageMeta] = None  # the front matter, which knows where it was read from
     charts: tuple[Optional[ChartBlock], ...] = ()  # the ```chart fences of the body, in order (None: left out)
+    translations: dict[str, PageTranslation] = field(default_factory=dict)  # by language
+    shown_as: str = ""  # a localized page: a `Shown` that says in what language its body is, and how it stands
 
     @property
     def key(self) -> dict[str, object]:
@@ -214,4 +238,4 @@ class Page:
 
 
 __all__ = ["ChartBlock", "InvestmentFilter", "Issue", "Person", "Schedule", "ScheduleItem", "Fact",
-           "FactsFile", "Page", "PageMeta"]
+           "FactsFile", "Page", "PageMeta", "PageTranslation", "TranslationMeta"]

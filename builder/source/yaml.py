@@ -215,3 +215,49 @@ def format_loc(loc: Loc) -> str:
         else:
             out += ("." if out else "") + str(part)
     return out
+
+
+def set_in_mapping(text: str, edits: list[tuple[Loc, str, str]]) -> str:
+    """Return YAML text with `key: value` set in the mappings at each loc, keeping everything else as written.
+
+    An existing key gets the new value in place; a new key goes after the mapping's last entry, at
+    its indentation (or before the closing brace of a flow mapping). Only for short plain values.
+    """
+    root = yaml.compose(text, Loader=yaml.SafeLoader)
+    if root is None:
+        raise ValueError("the file is empty")
+    changes: list[tuple[int, int, str]] = []  # (start, end, replacement) in characters
+    for loc, key, value in edits:
+        node = root
+        for part in loc:
+            node = _child(node, part)
+        if isinstance(node, yaml.MappingNode) and any(k.value == "text" for k, _ in node.value):
+            node = _child(node, "text")  # a marked point, `{text: {en: ..., ja: ...}, marking: C}`
+        if not isinstance(node, yaml.MappingNode) or not node.value:
+            raise ValueError(f"no mapping at {format_loc(loc)}")
+        existing = next((v for k, v in node.value if k.value == key), None)
+        if existing is not None:
+            changes.append((existing.start_mark.index, existing.end_mark.index, value))
+        elif node.flow_style:
+            close = text.rindex("}", 0, node.end_mark.index)
+            changes.append((close, close, f", {key}: {value}"))
+        else:
+            indent = " " * node.value[0][0].start_mark.column
+            end = node.value[-1][1].end_mark
+            if end.column == 0 or text[end.index - 1:end.index] == "\n":  # a block scalar ends at the next line
+                changes.append((end.index, end.index, f"{indent}{key}: {value}\n"))
+            else:
+                changes.append((end.index, end.index, f"\n{indent}{key}: {value}"))
+    for start, end, replacement in sorted(changes, reverse=True):
+        text = text[:start] + replacement + text[end:]
+    return text
+
+
+def _child(node: yaml.Node, part: Any) -> yaml.Node:
+    if isinstance(node, yaml.MappingNode):
+        for k, v in node.value:
+            if k.value == part:
+                return v
+    elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+        return node.value[part]
+    raise ValueError(f"no value at {part!r}")

@@ -21,13 +21,15 @@ import shutil
 import subprocess
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Iterable, Optional
+from datetime import date
+from typing import Any, Callable, Iterable, Optional
 from urllib.parse import unquote, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser
 
 from ..errors import BriefingError
 from ..model.book import Book
+from ..text.locale import Figures
 from .site import urls
 from .site.plan import SECTION_TITLES, PagePlan, SitePlan
 
@@ -56,8 +58,10 @@ class Part:
     level: int  # 1 for a section's first page, 2 for a paper or bio inside it
 
 
-def reading_order(site: SitePlan) -> list[Part]:
-    """Return the pages of the printed book: each section's list, then its items; free pages last."""
+def reading_order(site: SitePlan, say: Callable[[str], str] = str) -> list[Part]:
+    """Return the pages of the printed book: each section's list, then its items; free pages last.
+
+    say translates the interface's words (the tabs) into the book's language."""
     by_section: dict[str, list[PagePlan]] = {}
     for plan in site.pages:
         by_section.setdefault(plan.section, []).append(plan)
@@ -66,7 +70,8 @@ def reading_order(site: SitePlan) -> list[Part]:
     order = ["home"] + [k for k in SECTION_ORDER if k in nav] + [k for k in nav if k not in SECTION_ORDER + ("home",)]
     for section in order:
         plans = by_section.get(section, [])
-        tab = "Summary" if section == "home" else SECTION_TITLES.get(section) or next((p.title for p in plans), section)
+        tab = say("Summary") if section == "home" else say(SECTION_TITLES.get(section) or next(
+            (p.title for p in plans), section))
         for i, plan in enumerate(plans):
             parts.append(Part(plan, _anchor(plan.url), tab, 1 if i == 0 else 2))
     return parts
@@ -76,12 +81,13 @@ def _anchor(url: str) -> str:
     return "p-" + url.removesuffix(".html").replace("/", "-").replace("#", "-")
 
 
-def print_html(site: SitePlan, files: dict[str, bytes], edition_title: str = "", banner: str = "") -> str:
+def print_html(site: SitePlan, files: dict[str, bytes], edition_title: str = "", banner: str = "",
+               say: Callable[[str], str] = str) -> str:
     """Return the whole book as one HTML document for print."""
     book = site.book
-    parts = reading_order(site)
+    parts = reading_order(site, say)
     anchors = {p.plan.url: p.anchor for p in parts}
-    body = [_cover(book, site, edition_title, banner), _contents(parts)]
+    body = [_cover(book, site, edition_title, banner, say), _contents(parts, say)]
     for part in parts:
         main = _main_of(files[part.plan.url].decode("utf-8"), part, anchors)
         heading_level = "h1" if part.level == 1 else "div"
@@ -97,7 +103,7 @@ def _document(site: SitePlan, body: str, edition_title: str, banner: str) -> str
     config = site.book.config
     version = f"Version {site.stamp.brief()}"  # every sheet's footer: which version this copy is
     keywords = ", ".join(k for k in (banner, edition_title, config.event.name, version) if k)
-    return f"""<!doctype html><html lang="{html.escape(config.language)}"><head><meta charset="utf-8">
+    return f"""<!doctype html><html lang="{html.escape(site.lang or config.lang)}"><head><meta charset="utf-8">
 <title>{html.escape(config.title)}</title>
 <meta name="author" content="{html.escape(config.organisation, quote=True)}">
 <meta name="description" content="{html.escape(config.event.name, quote=True)}">
@@ -110,14 +116,19 @@ def _document(site: SitePlan, body: str, edition_title: str, banner: str) -> str
 </head><body class="print-book" data-version="{html.escape(version, quote=True)}">{body}</body></html>"""
 
 
-def _cover(book: Book, site: SitePlan, edition_title: str, banner: str) -> str:
+def _cover(book: Book, site: SitePlan, edition_title: str, banner: str, say: Callable[[str], str] = str) -> str:
     config = book.config
-    rows = [("Event", config.event.name), ("Place", config.event.place),
-            ("Date", config.event.start.strftime("%-d %B %Y") + (
-                "" if config.event.end == config.event.start else " – " + config.event.end.strftime("%-d %B %Y"))),
-            ("Principal", book.person_by_id[config.principal].name if config.principal in book.person_by_id else ""),
-            ("As of", config.as_of.strftime("%-d %B %Y")), ("Edition", edition_title),
-            ("Document", config.doc_number), ("Version", site.stamp.describe().removeprefix("Version "))]
+    lang = site.lang or config.lang
+
+    def day(value: date) -> str:
+        return value.strftime("%-d %B %Y") if lang == "en" else Figures(lang).date(value)
+
+    rows = [(say("Event"), config.event.name), (say("Place"), config.event.place),
+            (say("Date"), day(config.event.start) + (
+                "" if config.event.end == config.event.start else " – " + day(config.event.end))),
+            (say("Principal"), book.person_by_id[config.principal].name if config.principal in book.person_by_id else ""),
+            (say("As of"), day(config.as_of)), (say("Edition"), edition_title),
+            (say("Document"), config.doc_number), (say("Version"), site.stamp.describe().removeprefix("Version "))]
     table = "".join(f"<tr><th scope='row'>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>" for k, v in rows if v)
     return (f'<section class="print-cover" data-banner="{html.escape(banner, quote=True)}">'
             f'<div class="print-banner">{html.escape(banner)}</div>'
@@ -127,13 +138,14 @@ def _cover(book: Book, site: SitePlan, edition_title: str, banner: str) -> str:
             f'<table class="print-cover-facts">{table}</table></section>')
 
 
-def _contents(parts: Iterable[Part]) -> str:
+def _contents(parts: Iterable[Part], say: Callable[[str], str] = str) -> str:
     items = "".join(
-        f'<li class="toc-{p.level}"><a href="#{p.anchor}">{html.escape(p.tab if p.level == 1 else p.plan.title)}'
-        f'</a></li>' + (f'<li class="toc-2"><a href="#{p.anchor}-h">{html.escape(p.plan.title)}</a></li>'
-                        if p.level == 1 and p.plan.title != p.tab else "")
+        f'<li class="toc-{p.level}"><a href="#{p.anchor}">{html.escape(p.tab if p.level == 1 else say(p.plan.title))}'
+        f'</a></li>' + (f'<li class="toc-2"><a href="#{p.anchor}-h">{html.escape(say(p.plan.title))}</a></li>'
+                        if p.level == 1 and say(p.plan.title) != p.tab else "")
         for p in parts)
-    return f'<nav class="print-contents"><h1 class="print-contents-title">Contents</h1><ol>{items}</ol></nav>'
+    heading = say("Contents")
+    return f'<nav class="print-contents"><h1 class="print-contents-title">{html.escape(heading)}</h1><ol>{items}</ol></nav>'
 
 
 def _main_of(page: str, part: Part, anchors: dict[str, str]) -> str:

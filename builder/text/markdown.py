@@ -35,7 +35,7 @@ from ..model.book import Book
 from ..model.content import Fact
 from ..source.pages import chart_fences
 from . import safety
-from .figures import in_dollars, written
+from .locale import Figures
 
 _MARK = re.compile("\ue000(\\d+)\ue001")
 _MARK_CHARS = re.compile("[\ue000\ue001]")
@@ -247,8 +247,10 @@ _RELATIVE_URL = re.compile(r'(href|src)="(?![a-zA-Z][a-zA-Z0-9+.-]*:|#|/)([^"]*)
 class TextRenderer:
     """Render the book's Markdown on the pages of one output."""
 
-    def __init__(self, book: Book, links: Links, store: Optional[Store[Any]] = None):
+    def __init__(self, book: Book, links: Links, store: Optional[Store[Any]] = None, figures: Optional[Figures] = None):
         self.book = book
+        self.figures = figures or Figures()
+        self.notes: dict[str, str] = {}  # what a mark on a text not in the page's language says, by status
         self.links = links
         self.store = store if store is not None else Store("Markdown")
         self.converter = Converter(book.config.markdown.allow_html)
@@ -275,14 +277,26 @@ class TextRenderer:
         return fragment
 
     def block(self, text: str, page_url: str, citations: Citations, figures: Sequence[str] = ()) -> Markup:
-        """Render Markdown paragraphs, lists and tables (and chart fences, as the figures given)."""
-        return Markup(self.place(self.fragment(text), page_url, citations, figures))
+        """Render Markdown paragraphs, lists and tables (and chart fences, as the figures given).
+
+        A text shown in another language than the page's, or translated from an older source
+        text, is marked (`Shown.status`: missing, stale)."""
+        placed = self.place(self.fragment(text), page_url, citations, figures)
+        status = getattr(text, "status", "")
+        if status:
+            placed = (f'<div class="translation-{status}" lang="{_attr(getattr(text, "lang", ""))}" '
+                      f'title="{_attr(self.notes.get(status, status))}">{placed}</div>')
+        return Markup(placed)
 
     def inline(self, text: str, page_url: str, citations: Citations) -> Markup:
         """Render one line of Markdown without the surrounding paragraph."""
-        html_text = str(self.block(text, page_url, citations))
+        html_text = str(self.place(self.fragment(text), page_url, citations, ()))
         if html_text.startswith("<p>") and html_text.endswith("</p>") and html_text.count("<p>") == 1:
             html_text = html_text[3:-4]
+        status = getattr(text, "status", "")
+        if status:
+            html_text = (f'<span class="translation-{status}" lang="{_attr(getattr(text, "lang", ""))}" '
+                         f'title="{_attr(self.notes.get(status, status))}">{html_text}</span>')
         return Markup(html_text)
 
     def place(self, fragment: Fragment, page_url: str, citations: Citations, figures: Sequence[str]) -> str:
@@ -330,10 +344,11 @@ class TextRenderer:
     def _figure(self, fact: Fact, citations: Citations, options: tuple[str, ...] = ()) -> str:
         """Return a cited figure: its value (as the reference asks), its dollar value if in yen, a note number."""
         number = citations.number(fact)
-        dollars = in_dollars(fact.value, fact.unit, self.book.config.currency)
-        return (f'<span class="figure" title="{_attr(fact.label)}">{_text(written(fact.value, fact.unit, options))}'
+        dollars = self.figures.in_dollars(fact.value, fact.unit, self.book.config.currency)
+        shown = self.figures.written(fact.value, fact.unit, options)
+        return (f'<span class="figure" title="{_attr(fact.label)}">{_text(shown)}'
                 f'<sup class="cite"><a href="#cite-{number}" id="citeref-{citations.uses}">{number}</a>'
-                f'</sup>{" (" + _text(dollars) + ")" if dollars else ""}</span>')
+                f'</sup>{_text(self.figures.aside(dollars)) if dollars else ""}</span>')
 
 
 def _text(value: str) -> str:

@@ -65,6 +65,7 @@ def check_items(book: Book, broken_ids: Iterable[str], cache: BuildCache) -> lis
     names = digest(*(f"{kind}:{','.join(sorted(table))}" for kind, table in sorted(tables.items())),
                    *sorted(converter.allow_html), *(s.code for s in book.states_with_data),
                    book.config.as_of.isoformat(), str(book.config.figures.stale_after_years),
+                   *book.config.languages,
                    *(f"{f.id}={f.value} {f.unit}" for f in book.facts))  # facts: named by figure warnings
     problems: list[Problem] = []
 

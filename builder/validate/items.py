@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from pathlib import PurePosixPath
 from typing import Any, Hashable, Optional, TypeVar, cast
 
@@ -15,7 +16,7 @@ from ..geo import NATIONWIDE, STATES, in_state, locate
 from ..model.base import Model, Origin
 from ..model.charts import ChartBlock
 from ..model.config import Config
-from ..model.content import FactsFile, Issue, Page, PageMeta, Person, Schedule
+from ..model.content import FactsFile, Issue, Page, PageMeta, PageTranslation, Person, Schedule, TranslationMeta
 from ..model.data import Investment, RowOrigin, StateFigure
 from ..model.fields import SLUG_PATTERN
 from ..model.validate import problems_from, validate
@@ -83,7 +84,9 @@ def validate_items(sources: Sources, problems: list[Problem]) -> Items:
             for i, fact in enumerate(facts_file.facts):
                 fact.located(Origin(sources.facts, ("facts", i)))
             items.facts = list(facts_file.facts)
-    items.pages = [page for page in (_page(sources, p, problems) for p in sources.pages) if page]
+    written = [p for p in sources.pages if not _TRANSLATED_PAGE.match(PurePosixPath(p.path).name)]
+    items.pages = [page for page in (_page(sources, p, problems) for p in written) if page]
+    items.pages = _page_translations(sources, items.pages, items.config, problems)
     if INVESTMENTS_FILE in sources.tables:
         before = len(problems)
         items.investments = validate_table(sources, sources.tables[INVESTMENTS_FILE], Investment, problems)
@@ -153,6 +156,46 @@ def _page(sources: Sources, page: PageSource, problems: list[Problem]) -> Option
         if block is not None:
             charts.append(block)
     return Page(name.stem, meta.title, meta.summary, page.body, page.body_line, page.path, meta, tuple(charts))
+
+
+_TRANSLATED_PAGE = re.compile(r"^(?P<id>[^.]+)\.(?P<lang>[a-z]{2,3})\.md$")
+
+
+def _page_translations(sources: Sources, pages: list[Page], config: Optional[Config],
+                       problems: list[Problem]) -> list[Page]:
+    """Give each page its translations, the files `<page>.<lang>.md` beside it."""
+    by_id = {page.id: page for page in pages}
+    found: dict[str, dict[str, PageTranslation]] = {}
+    languages = config.languages if config is not None else []
+    for source in sources.pages:
+        match = _TRANSLATED_PAGE.match(PurePosixPath(source.path).name)
+        if match is None:
+            continue
+        page_id, lang = match.group("id"), match.group("lang")
+        if page_id not in by_id:
+            if f"{PurePosixPath(source.path).parent}/{page_id}.md" not in {p.path for p in sources.pages}:
+                problems.append(Problem(source.path, 1, 1, "", f"a translation of page '{page_id}', but there is "
+                                        f"no {page_id}.md to translate{did_you_mean(page_id, list(by_id))}"))
+            continue
+        if lang not in languages[1:]:
+            listed = ", ".join(languages[1:]) or "none (list them under `languages:` in site.yaml)"
+            problems.append(Problem(source.path, 1, 1, "", f"a translation into '{lang}', but the book is "
+                                    f"translated into {listed}"))
+            continue
+        meta, found_problems = validate(TranslationMeta, source.front.data, source.front)
+        problems.extend(found_problems)
+        if meta is None:
+            continue
+        page = by_id[page_id]
+        if len(chart_fences(source.body)) != len(page.charts):
+            problems.append(Problem(source.path, source.body_line, 1, "", (
+                f"the translation has {len(chart_fences(source.body))} ```chart fences and {page.path} has "
+                f"{len(page.charts)}: a translation shows the same charts, in the same order")))
+            continue
+        found.setdefault(page_id, {})[lang] = PageTranslation(lang, meta.title, meta.summary, source.body,
+                                                              source.body_line, source.path,
+                                                              meta.translated_from or None)
+    return [replace(page, translations=found[page.id]) if page.id in found else page for page in pages]
 
 
 def origin_key(item: Model) -> Optional[tuple[Any, ...]]:

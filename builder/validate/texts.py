@@ -12,8 +12,8 @@ import re
 from typing import Any, Iterator, Mapping, Optional
 
 from ..cache import Store
-from ..errors import Problem
-from ..model.base import REFERENCE, Model, Text, strings
+from ..errors import Problem, did_you_mean
+from ..model.base import REFERENCE, Model, Text, Translated, strings
 from ..model.book import Book
 from ..model.content import Fact
 from ..source.pages import chart_fences
@@ -31,12 +31,33 @@ def item_texts(book: Book, item: Model, converter: Converter, store: Store[Any],
     for value in strings(item):
         role = value.has(Text)
         markdown = role is not None and role.markdown
-        if not markdown and "{" not in value.value:
-            continue  # plain text with no reference in it: nothing to check
-        fragment = convert_cached(value.value, converter, store) if markdown else None
-        for offset, column, message, severity in _text_problems(book, value.value, value.field, fragment,
-                                                                broken, figures):
-            yield item.problem(*value.loc, message=message, text_at=(offset, column), severity=severity)
+        texts = [(value.loc, value.value)]
+        if isinstance(value.value, Translated):
+            yield from _language_problems(book, item, value.loc, value.value)
+            texts = [(value.loc + (lang,), text) for lang, text in value.value.texts.items()]
+        for loc, text in texts:
+            if not markdown and "{" not in text:
+                continue  # plain text with no reference in it: nothing to check
+            fragment = convert_cached(text, converter, store) if markdown else None
+            for offset, column, message, severity in _text_problems(book, text, value.field, fragment,
+                                                                    broken, figures):
+                yield item.problem(*loc, message=message, text_at=(offset, column), severity=severity)
+
+
+def _language_problems(book: Book, item: Model, loc: tuple[Any, ...], value: Translated) -> Iterator[Problem]:
+    """Report a text given per language in languages the book does not have, or without its own."""
+    languages = book.config.languages
+    if not languages:
+        yield item.problem(*loc, message=(f"text given per language ({', '.join(value.texts)}), but site.yaml "
+                                          "lists no `languages:`; add `languages: [en, ja]` (the book's own first)"))
+        return
+    for lang in value.texts:
+        if lang not in languages:
+            yield item.problem(*loc, lang, key=True, message=(
+                f"'{lang}' is not one of the book's languages ({', '.join(languages)}){did_you_mean(lang, languages)}"))
+    if languages[0] not in value.texts:
+        yield item.problem(*loc, message=(f"no `{languages[0]}:` text: the book is written in {languages[0]}, and "
+                                          "every other language is translated from it"))
 
 
 def check_page_bodies(book: Book, converter: Converter, store: Store[Any],

@@ -8,7 +8,7 @@ import subprocess
 import tarfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Iterator, Optional
 
 from ..errors import BriefingError
 
@@ -135,3 +135,16 @@ def export(root: Path, rev: str, dest: Path) -> Path:
         # reading then refuses it with a message naming it, as it does in a working tree
         archive.extractall(dest, filter="tar")
     return dest
+
+
+def file_versions(root: Path, rel: str, limit: int = 50) -> Iterator[str]:
+    """Yield the committed texts of a file of the book, newest first (the last `limit` commits that changed it)."""
+    try:
+        commits = _git(root, "log", f"-{limit}", "--format=%H", "--", rel).split()
+    except GitError:
+        return
+    for commit in commits:
+        try:
+            yield _git(root, "show", f"{commit}:./{rel}")  # ./: the book may be a folder inside the repository
+        except GitError:
+            continue

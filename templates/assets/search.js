@@ -344,6 +344,18 @@
   }
 
   /* One page's results: its best section with a quote, then links to its other sections. */
+  // What the search box says, in the page's language: the form carries each message (data-say-*),
+  // with {q}, {n}, {total} and {error} where the words go.
+  var SAID = {none: "No matches for \u201c{q}\u201d.", some: "{n} of {total} pages for \u201c{q}\u201d.",
+              first: "The first {n} pages for \u201c{q}\u201d; there are more.", one: "1 page for \u201c{q}\u201d.",
+              many: "{n} pages for \u201c{q}\u201d.", also: "Also in: ", unavailable: "Search is not available: {error}."};
+
+  function say(name, words) {
+    var form = document.querySelector("form.site-search");
+    var message = (form && form.getAttribute("data-say-" + name)) || SAID[name];
+    return message.replace(/\{(\w+)\}/g, function (all, key) { return key in words ? String(words[key]) : all; });
+  }
+
   function pageItem(group, query, parts, quoted) {
     var best = group[0], row = index.sections[best.section], page = index.pages[row[0]];
     var item = document.createElement("li");
@@ -366,7 +378,7 @@
     if (group.length > 1) {
       var also = document.createElement("p");
       also.className = "search-also";
-      also.appendChild(document.createTextNode("Also in: "));
+      also.appendChild(document.createTextNode(say("also", {})));
       group.slice(1, 6).forEach(function (result, n) {
         if (n) { also.appendChild(document.createTextNode(" \u00b7 ")); }
         var other = link(result);
@@ -399,15 +411,13 @@
     var quoted = [];
     list.textContent = "";
     found.pages.forEach(function (group) { list.appendChild(pageItem(group, query, parts, quoted)); });
-    var shown = found.pages.length, about = " for \u201c" + query.trim() + "\u201d";
+    var shown = found.pages.length, words = {q: query.trim(), n: shown, total: found.total};
     if (found.empty) {
       status.textContent = "";
     } else if (!shown) {
-      status.textContent = "No matches" + about + ".";
+      status.textContent = say("none", words);
     } else {
-      status.textContent = found.total > shown ? shown + " of " + found.total + " pages" + about + "." :
-        found.more ? "The first " + shown + " pages" + about + "; there are more." :
-        shown + (shown === 1 ? " page" : " pages") + about + ".";
+      status.textContent = say(found.total > shown ? "some" : found.more ? "first" : shown === 1 ? "one" : "many", words);
     }
     list.hidden = !shown;
     form.setAttribute("data-search-ms", String(Math.round(performance.now() - started)));
@@ -436,7 +446,7 @@
       }).then(function (found) {
         if (ticket === asked) { return show(form, query, found, started); }
       }).catch(function (error) {
-        form.querySelector(".search-status").textContent = "Search is not available: " + error.message + ".";
+        form.querySelector(".search-status").textContent = say("unavailable", {error: error.message});
       });
     });
     form.addEventListener("submit", function (event) { event.preventDefault(); });

@@ -16,6 +16,7 @@ from ...cache import BuildCache, Store, digest
 from ...charts import Chart, build_chart
 from ...errors import Problem
 from ...geo import NATIONWIDE, STATES, State
+from ...model.base import strings
 from ...model.book import Book
 from ...model.charts import ChartBlock
 from ...model.content import Issue, Person
@@ -24,6 +25,12 @@ from ...text.figures import format_amount_total, format_jobs_total
 from ...versions.changes import BookChanges, ItemChange
 from ...versions.git import Stamp
 from . import urls
+
+
+def N_(message: str) -> str:
+    """Mark a message for `make messages` (the interface's catalogs) and return it as it is: the
+    templates translate it where they show it (`{{ _(entry.title) }}`)."""
+    return message
 
 
 @dataclass
@@ -39,6 +46,7 @@ class PagePlan:
     banner_class: str = ""  # the banner's colours: `level-government-2` (CONFIDENTIAL)
     portions: tuple[str, ...] = ()  # the markings rolled up into the banner (for tests and audits)
     drawn: list[Sequence[Investment]] = field(default_factory=list)  # the records its charts draw: they mark it
+    untranslated: tuple[int, int] = (0, 0)  # in a translated site: texts shown in the source language, and out of date
 
     @property
     def charts(self) -> list[Chart]:
@@ -52,9 +60,9 @@ class NavEntry:
     url: str
 
 
-SECTION_TITLES = {"home": "Cover", "programme": "Programme", "issues": "Issue papers",
-                  "people": "People", "facts": "Key facts", "investment": "Investment",
-                  "sources": "Sources"}
+SECTION_TITLES = {"home": N_("Cover"), "programme": N_("Programme"), "issues": N_("Issue papers"),
+                  "people": N_("People"), "facts": N_("Key facts"), "investment": N_("Investment"),
+                  "sources": N_("Sources")}
 
 
 def plan_nav(book: Book, changes: Optional[BookChanges] = None) -> list[NavEntry]:
@@ -68,9 +76,16 @@ def plan_nav(book: Book, changes: Optional[BookChanges] = None) -> list[NavEntry
             continue
         else:
             entries.append(NavEntry(key, SECTION_TITLES[key], urls.SECTION_URLS[key]))
+    if side_by_side(book):
+        entries.append(NavEntry("parallel", N_("Side by side"), urls.PARALLEL))
     if changes is not None:
-        entries.append(NavEntry("changes", "Changes", urls.CHANGES))
+        entries.append(NavEntry("changes", N_("Changes"), urls.CHANGES))
     return entries
+
+
+def side_by_side(book: Book) -> bool:
+    """Return whether the book has a side-by-side page: papers, in more than one language."""
+    return len(book.config.languages) > 1 and bool(book.issues)
 
 
 @dataclass
@@ -82,6 +97,7 @@ class SitePlan:
     nav: list[NavEntry]
     stamp: Stamp
     changes: Optional[BookChanges] = None
+    lang: str = ""  # a book in several languages: this site's language (and the folder it is written to)
 
     @property
     def charts(self) -> list[Chart]:
@@ -91,15 +107,49 @@ class SitePlan:
 
 
 def plan_site(book: Book, stamp: Stamp, changes: Optional[BookChanges] = None,
-              cache: Optional[BuildCache] = None) -> SitePlan:
-    """Return the plan of the whole site."""
+              cache: Optional[BuildCache] = None, lang: str = "") -> SitePlan:
+    """Return the plan of the whole site (of the site in lang, for a book in several languages)."""
     pages = plan_pages(book, changes, cache.charts if cache else None, cache.items if cache else None,
                        cache.skeletons if cache else None)
     for page in pages:
         # what the charts draw counts for the banner, not for the page's text: the charts are in its context
         page.drawn = page.context.pop("drawn", [])
         page.banner, page.portions, page.banner_class = banner_of(book, page)
-    return SitePlan(book, pages, plan_nav(book, changes), stamp, changes)
+        if lang and lang != book.config.lang and page.url != urls.PARALLEL:  # that one shows both, by design
+            page.untranslated = untranslated(page)
+    return SitePlan(book, pages, plan_nav(book, changes), stamp, changes, lang)
+
+
+def untranslated(page: PagePlan) -> tuple[int, int]:
+    """Return how many texts a page shows in the source language for want of a translation, and how
+    many translations it shows that were made from an older source text."""
+    found: list[str] = []
+    _statuses(page.context, found, set())
+    return found.count("missing"), found.count("stale")
+
+
+def _statuses(value: Any, found: list[str], seen: set[int]) -> None:
+    if id(value) in seen or value is None or isinstance(value, (int, float, bool, Chart)):
+        return
+    seen.add(id(value))
+    if isinstance(value, str):
+        status = getattr(value, "status", "")
+        if status:
+            found.append(status)
+    elif isinstance(value, dict):
+        for inner in value.values():
+            _statuses(inner, found, seen)
+    elif isinstance(value, (list, tuple)):
+        if value and isinstance(value[0], (Investment, StateFigure)):
+            return  # records: data, not text
+        for inner in value:
+            _statuses(inner, found, seen)
+    elif isinstance(value, BaseModel):
+        for shown in strings(value):
+            _statuses(shown.value, found, seen)
+    elif hasattr(value, "__dataclass_fields__"):
+        for name in value.__dataclass_fields__:
+            _statuses(getattr(value, name), found, seen)
 
 
 def banner_of(book: Book, page: PagePlan) -> tuple[str, tuple[str, ...], str]:
@@ -247,12 +297,12 @@ def plan_pages(book: Book, changes: Optional[BookChanges] = None,
         "charts": home_map, "issues": issues, "schedule": book.schedule, "drawn": [everything] if home_map else [],
         "principal": someone(book.config.principal), "counterpart": someone(book.config.counterpart)})]
     if book.schedule is not None:
-        plans.append(PagePlan(urls.PROGRAMME, "programme.html", "Programme", "programme", {
+        plans.append(PagePlan(urls.PROGRAMME, "programme.html", N_("Programme"), "programme", {
             "schedule": book.schedule,
             "names": {p: book.person_by_id[p].name for item in book.schedule.items for p in item.participants},
             "titles": {i: book.issue_by_id[i].title for item in book.schedule.items for i in item.briefs}}))
     if issues or "issues" in book.config.nav:  # an edition without papers has no list of them
-        plans.append(PagePlan(urls.ISSUES, "issues.html", "Issue papers", "issues", {"issues": issues}))
+        plans.append(PagePlan(urls.ISSUES, "issues.html", N_("Issue papers"), "issues", {"issues": issues}))
     for issue in book.issues:
         selected = book.investments_for(issue.investments)
         charts: list[Optional[Chart]] = [chart("map", selected, colour="status")] if selected else []
@@ -265,15 +315,15 @@ def plan_pages(book: Book, changes: Optional[BookChanges] = None,
             "related_people": [person_summary(book.person_by_id[p]) for p in issue.related_people],
             "related_issues": [issue_summary(book.issue_by_id[i]) for i in issue.related_issues]}))
     if book.people or "people" in book.config.nav:
-        plans.append(PagePlan(urls.PEOPLE, "people.html", "People", "people",
+        plans.append(PagePlan(urls.PEOPLE, "people.html", N_("People"), "people",
                               {"people": [person_summary(p) for p in book.people]}))
     for person in book.people:
         plans.append(PagePlan(urls.person_url(person.id), "person.html", person.name, "people", {
             "person": person, "issues": [issue_summary(i) for i in book.issues_citing_person(person.id)]}))
-    plans.append(PagePlan(urls.FACTS, "facts.html", "Key facts", "facts", {"facts": list(book.facts)}))
+    plans.append(PagePlan(urls.FACTS, "facts.html", N_("Key facts"), "facts", {"facts": list(book.facts)}))
     charts = [chart(kind, everything, metric=shade if kind == "map" else "amount") for kind in ("map", "sectors", "years")] \
         if everything else []
-    plans.append(PagePlan(urls.INVESTMENT, "investment.html", "Investment by state and by project",
+    plans.append(PagePlan(urls.INVESTMENT, "investment.html", N_("Investment by state and by project"),
                           "investment", {"charts": charts, "states": state_rows(book),
                                          "national": book.figures_for(NATIONWIDE), "drawn": [everything],
                                          "nationwide": list(book.index.in_state(NATIONWIDE))}))
@@ -282,13 +332,16 @@ def plan_pages(book: Book, changes: Optional[BookChanges] = None,
         plans.append(PagePlan(urls.state_url(state.code), "state.html", state.name, "investment", {
             "state": state, "projects": projects, "figures": book.figures_for(state.code),
             "charts": [chart("map", projects, colour="status", highlight=state)] if projects else []}))
-    plans.append(PagePlan(urls.SOURCES, "sources.html", "Sources", "sources",
+    plans.append(PagePlan(urls.SOURCES, "sources.html", N_("Sources"), "sources",
                           {"sources": _sources(book, kept)}))
     for page in book.pages:
         plans.append(PagePlan(urls.page_url(page.id), "page.html", page.title, f"pages/{page.id}",
                               {"page": page, "drawn": drawn(*page.charts),
                                "charts": [block_chart(b, b.problem(message="")) if b is not None else None
                                           for b in page.charts]}))
+    if side_by_side(book):
+        plans.append(PagePlan(urls.PARALLEL, "parallel.html", N_("Side by side"), "parallel",
+                              {"issues": list(book.issues)}))
     if changes is not None:
         plans.append(PagePlan(urls.CHANGES, "changes.html", f"Changes since {changes.old_name}", "changes"))
     return plans
@@ -388,7 +441,7 @@ def collect_sources(book: Book) -> list[SourceEntry]:
         entry.add(label, title, where)
 
     currency = book.config.currency
-    add(currency.source.url, currency.source.label, "Exchange rate", urls.HOME)
+    add(currency.source.url, currency.source.label, N_("Exchange rate"), urls.HOME)
     for fact in book.facts:
         if fact.source is not None:  # a proposal of the book's own has none
             add(fact.source.url, fact.source.label, fact.label, urls.fact_url(fact.id))

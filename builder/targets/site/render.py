@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+from html import escape
 import re
 import json
 import traceback
@@ -32,7 +33,7 @@ from ...cache import BuildCache, Store
 from ...charts.base import Chart
 from ...errors import ContentError, Problem
 from ...geo import STATES, State
-from ...model.base import Model
+from ...model.base import Model, Shown, Translated
 from ...model.book import Book, Totals
 from ...source import TEMPLATES_DIR
 from ...source.files import SourceError, inside, read_bytes
@@ -45,6 +46,8 @@ from ...text.figures import (
     format_value,
     in_dollars,
 )
+from ...languages import NAMES
+from ...text.locale import CATALOG, Figures, catalog
 from ...text.markdown import Citations, TextRenderer
 from ...text.safety import CONTENT_SECURITY_POLICY
 from . import urls
@@ -127,9 +130,10 @@ class ConfinedLoader(jinja2.FileSystemLoader):
         raise jinja2.TemplateNotFound(template)
 
 
-def make_environment(dirs: list[Path]) -> jinja2.Environment:
-    """Return a Jinja environment reading templates from dirs, first match winning."""
+def make_environment(dirs: list[Path], lang: str = "en", names: Optional[list[str]] = None) -> jinja2.Environment:
+    """Return a Jinja environment reading templates from dirs, first match winning, speaking lang."""
     env = jinja2.Environment(
+        extensions=["jinja2.ext.i18n"],
         loader=ConfinedLoader([str(d) for d in dirs]),
         auto_reload=True,
         autoescape=jinja2.select_autoescape(["html", "xml", "svg"], default_for_string=True),
@@ -138,11 +142,12 @@ def make_environment(dirs: list[Path]) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    env.install_gettext_translations(catalog(dirs, lang, names), newstyle=True)  # type: ignore[attr-defined]
     env.filters.update(
         date=_format_any_date,
-        number=format_number,
-        millions=format_millions,
-        value=format_value,
+        number=_number,
+        millions=_millions,
+        value=_value,
         markdown=_markdown,
         inline=_inline,
         link=_link,
@@ -184,8 +189,24 @@ def _jobs_total(totals: Optional[Totals]) -> str:
     return format_jobs_total(totals.jobs if totals else None, bool(totals))
 
 
-def _format_any_date(value: Any) -> str:
-    return format_date(value) if isinstance(value, date) else str(value)
+@pass_context
+def _format_any_date(context: Any, value: Any) -> str:
+    return context["formats"].date(value) if isinstance(value, date) else str(value)
+
+
+@pass_context
+def _number(context: Any, value: float, digits: int = 1) -> str:
+    return context["formats"].number(value, digits)
+
+
+@pass_context
+def _millions(context: Any, amount_m: Optional[float], currency: str = "USD") -> str:
+    return context["formats"].millions(amount_m, currency)
+
+
+@pass_context
+def _value(context: Any, value: float, unit: str) -> str:
+    return context["formats"].value(value, unit)
 
 
 @pass_context
@@ -283,14 +304,21 @@ class Renderer:
         self.root = root
         self.cache = cache
         self.dirs = template_dirs(root)
-        self.env = cache.templates.get_or_make(tuple(self.dirs), lambda: make_environment(self.dirs))
-        self.text = TextRenderer(self.book, urls, cache.markdown)
+        self.lang = site.lang or self.book.config.lang
+        names = [self._template_path(str(d / CATALOG.format(lang=self.lang))) for d in self.dirs]
+        self.env = cache.templates.get_or_make((tuple(self.dirs), self.lang),
+                                               lambda: make_environment(self.dirs, self.lang, names))
+        self.figures = Figures(self.lang)
+        self.text = TextRenderer(self.book, urls, cache.markdown, self.figures)
+        gettext = catalog(self.dirs, self.lang, names).gettext
+        self.text.notes = {"missing": gettext("Not yet translated"), "stale": gettext("Translation out of date")}
         self._read_book = False
         view = BookView(self.book, self._note_book_read)
         cur = self.book.config.currency
         self.common = {
             "book": view, "config": self.book.config, "nav": site.nav, "currency": cur,
-            "in_dollars": lambda value, unit: in_dollars(value, unit, cur),
+            "in_dollars": lambda value, unit: self.figures.in_dollars(value, unit, cur), "formats": self.figures,
+            "lang": self.lang, "languages": self.languages(),
             "dated": self.book.dated,  # reads only settings (the as-of date and the limit), which every page shares
             "programme_times": self.programme_times,
             "charts": [], "change_url": lambda item: change_url(self.book, item), "stamp": site.stamp, "changes": site.changes,
@@ -319,6 +347,10 @@ class Renderer:
         changes = self.site.changes.to_json() if self.site.changes else ""
         return fingerprint([self.book.config, self.site.nav, self.site.stamp, changes, templates.hexdigest()])
 
+    def languages(self) -> list[tuple[str, str]]:
+        """Return (code, name) of each language the book is in, for the switcher (none with one)."""
+        return [(code, NAMES.get(code, code)) for code in self.book.config.languages]
+
     def portion(self, value: Any, container: Any = None) -> Markup:
         """Return the portion mark, `(C)`, of an item or entry (its own marking, else its container's),
         when the site asks for portion marks."""
@@ -345,7 +377,7 @@ class Renderer:
         """Render one page to bytes, reusing the last rendering when nothing it read changed."""
         inputs = (fingerprint([plan.url, plan.template, plan.title, plan.section, plan.banner, plan.banner_class, plan.context],
                               self.cache.fingerprints), self.shared_key)
-        kept = self.cache.pages.get(plan.url)
+        kept = self.cache.pages.get(self.site.lang + "/" + plan.url)
         if (kept is not None and kept.inputs == inputs
                 and (not kept.read_book or kept.book_key == self.book_key)
                 and all(self.text.shown(kind, ref) == shown for kind, ref, shown in kept.references)):
@@ -355,7 +387,7 @@ class Renderer:
         self.text.used, self.text.placed = [], set()
         html = self._render(plan)
         references = tuple((kind, ref, self.text.shown(kind, ref)) for kind, ref in sorted(self.text.placed))
-        self.cache.pages.put(plan.url, KeptPage(inputs, self._read_book, self.book_key, html,
+        self.cache.pages.put(self.site.lang + "/" + plan.url, KeptPage(inputs, self._read_book, self.book_key, html,
                                                 tuple(self.text.used), references))
         return html
 
@@ -364,7 +396,7 @@ class Renderer:
         context.update(plan.context)
         context.update(page_url=plan.url, root=urls.root_of(plan.url), title=plan.title,
                        section=plan.section, text=self.text, citations=Citations(), banner=plan.banner,
-                       banner_class=plan.banner_class)
+                       banner_class=plan.banner_class, untranslated=plan.untranslated)
         try:
             template = self.env.get_template(plan.template)
             html = template.render(context)
@@ -431,3 +463,21 @@ def render_pages(site: SitePlan, root: Path, cache: BuildCache,
     """Render every page of a site plan; return {url: bytes}."""
     return Renderer(site, root, cache).render_all(site.pages, progress)
 
+
+
+def render_language_choice(site: SitePlan, languages: list[str]) -> bytes:
+    """Return the page at the root of a book in several languages: the book's title in each, each a
+    link to the book in that language."""
+    title = site.book.config.title
+    texts = title.texts if isinstance(title, (Translated, Shown)) else {}  # the title in each language
+    first = languages[0]
+    links = "\n".join(f'<li lang="{code}"><a href="{code}/index.html" hreflang="{code}">'
+                      f'<strong>{escape(texts.get(code, str(title)))}</strong></a><br>{escape(NAMES.get(code, code))}</li>'
+                      for code in languages)
+    return (f'<!doctype html>\n<html lang="{first}">\n<head>\n<meta charset="utf-8">\n'
+            f'<meta http-equiv="Content-Security-Policy" content="{escape(CONTENT_SECURITY_POLICY)}">\n'
+            '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+            f'<meta name="generator" content="briefing">\n<title>{escape(texts.get(first, str(title)))}</title>\n'
+            f'<link rel="stylesheet" href="{first}/assets/style.css">\n</head>\n<body>\n'
+            f'<main id="content" class="language-choice">\n<h1>{escape(texts.get(first, str(title)))}</h1>\n'
+            f'<ul>\n{links}\n</ul>\n</main>\n</body>\n</html>\n').encode("utf-8")

@@ -150,6 +150,8 @@ def read_page(html: bytes) -> PageText:
     main = tree.css_first("main")
     title_node = tree.css_first("title")
     reader = _Reader()
+    if main is not None and main.attributes.get("data-search") == "skip":  # a page that copies others
+        main = None
     if main is not None:
         for node in main.css(_SKIP):
             node.decompose()

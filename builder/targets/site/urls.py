@@ -15,6 +15,7 @@ FACTS = "facts.html"
 INVESTMENT = "investment/index.html"
 SOURCES = "sources.html"
 CHANGES = "changes.html"
+PARALLEL = "parallel.html"  # a book in several languages: what the principal speaks from, side by side
 
 SECTION_URLS = {"home": HOME, "programme": PROGRAMME, "issues": ISSUES, "people": PEOPLE,
                 "facts": FACTS, "investment": INVESTMENT, "sources": SOURCES}

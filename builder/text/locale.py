@@ -1,0 +1,126 @@
+"""Each language's words and formats: the interface's message catalogs, and figures as it writes them.
+
+The interface's words (navigation, headings such as "Points to make", labels, banners) are
+gettext messages: the templates mark them `{{ _("Points to make") }}`, and each language's
+catalog is `templates/locale/<lang>/LC_MESSAGES/messages.po` (a book's own catalog, in its
+templates folder, wins over the theme's for the messages it translates). `make messages`
+extracts the messages with Babel and updates the catalogs.
+
+Dates, numbers and money are written by Babel in each language's way: `7 Feb 2025` and
+`2025年2月7日`, `$56.1 bn` and `561億ドル`. English keeps the book's house style.
+"""
+
+from __future__ import annotations
+
+import gettext
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from io import BytesIO
+from pathlib import Path
+from typing import Optional
+
+from babel.dates import format_date as babel_date
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import PoFileError, read_po
+from babel.numbers import format_compact_decimal, format_decimal
+from babel.support import Translations
+
+from ..errors import ContentError, Problem
+from ..model.config import Currency
+from . import figures
+
+CATALOG = "locale/{lang}/LC_MESSAGES/messages.po"
+
+
+def catalog(dirs: list[Path], lang: str, names: Optional[list[str]] = None) -> gettext.NullTranslations:
+    """Return the interface's messages in lang, read from the catalogs of the template folders.
+
+    dirs are in lookup order (the book's own first); names are how problems name each catalog."""
+    found: gettext.NullTranslations = gettext.NullTranslations()
+    for i, base in reversed(list(enumerate(dirs))):
+        path = base / CATALOG.format(lang=lang)
+        if path.is_file():
+            compiled = _compiled(path, path.stat().st_mtime_ns, lang, names[i] if names else str(path))
+            read = Translations(BytesIO(compiled))
+            read.add_fallback(found)
+            found = read
+    return found
+
+
+@lru_cache(maxsize=16)
+def _compiled(path: Path, mtime: int, lang: str, name: str) -> bytes:
+    """Compile a .po catalog in memory (no .mo file to keep in step with it)."""
+    try:
+        with path.open("rb") as handle:
+            messages = read_po(handle, locale=lang, abort_invalid=True)
+    except (PoFileError, UnicodeDecodeError, ValueError) as exc:
+        raise ContentError([Problem(name, getattr(exc, "lineno", 0) or 0, 1, "",
+                                    f"the message catalog cannot be read: {exc}")]) from None
+    compiled = BytesIO()
+    write_mo(compiled, messages, use_fuzzy=False)
+    return compiled.getvalue()
+
+
+@dataclass(frozen=True)
+class Figures:
+    """Dates, numbers and money as one language writes them (English: the book's house style)."""
+
+    lang: str = "en"
+
+    @property
+    def house(self) -> bool:
+        return self.lang == "en"
+
+    def date(self, day: date) -> str:
+        return figures.format_date(day) if self.house else babel_date(day, format="long", locale=self.lang)
+
+    def number(self, value: float, digits: int = 1) -> str:
+        if self.house:
+            return figures.format_number(value, digits)
+        return format_decimal(round(value, digits), locale=self.lang)
+
+    def money(self, value: float, currency: str, digits: int = 1) -> str:
+        """Write an amount in units of its currency: `$56.1 bn`, `561億ドル`, `8.7兆円`."""
+        if self.house:
+            return figures.format_money(value, currency, digits)
+        word = {"JPY": "円", "USD": "ドル"}.get(currency, " " + currency) if self.lang == "ja" else " " + currency
+        amount = (format_compact_decimal(value, format_type="short", locale=self.lang, fraction_digits=digits)
+                  if abs(value) >= 10_000 else format_decimal(round(value, digits), locale=self.lang))
+        return amount + word
+
+    def millions(self, amount_m: Optional[float], currency: str = "USD") -> str:
+        if self.house:
+            return figures.format_millions(amount_m, currency)
+        return "—" if amount_m is None else self.money(amount_m * 1e6, currency, digits=2)
+
+    def value(self, value: float, unit: str) -> str:
+        """Write a fact's value with its unit."""
+        money = figures.money_unit(unit)
+        if self.house or not money:
+            return figures.format_value(value, unit) if self.house or unit != "%" else f"{self.number(value, 2)}%"
+        return self.money(value * money[1], money[0], digits=2)
+
+    def written(self, value: float, unit: str, options: tuple[str, ...] = ()) -> str:
+        """Write a fact's value as a `{fact:id|…}` reference asks."""
+        money = figures.money_unit(unit)
+        if self.house or not money:
+            return figures.written(value, unit, options)
+        digits = next((int(o) for o in options if o.isdigit()), 2)
+        return self.money(value * money[1], money[0], digits)
+
+    def in_dollars(self, value: float, unit: str, currency: Currency) -> Optional[str]:
+        """Write the dollar value of a yen figure, with the rate and its date."""
+        if self.house:
+            return figures.in_dollars(value, unit, currency)
+        money = figures.money_unit(unit)
+        if not money or money[0] != "JPY":
+            return None
+        dollars = self.money(value * money[1] / currency.jpy_per_usd, "USD")
+        if self.lang == "ja":
+            return f"約{dollars}、{self.date(currency.as_of)}の1ドル＝{self.number(currency.jpy_per_usd)}円で換算"
+        return f"≈ {dollars} (USD 1 = JPY {self.number(currency.jpy_per_usd)}, {self.date(currency.as_of)})"
+
+    def aside(self, text: str) -> str:
+        """Put text in brackets after a figure: ` (≈ $56.1 bn …)`, `（約561億ドル…）`."""
+        return f"（{text}）" if self.lang in ("ja", "zh") else f" ({text})"
