@@ -17,7 +17,7 @@ CHART_WAIT = """() => Array.from(document.querySelectorAll('figure.chart')).ever
 def sample_site(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("browser") / "site"
     build(REPO, out)
-    return out
+    return out / "en"  # the English site (test_readers opens every page of both)
 
 
 @pytest.fixture(scope="module")

@@ -16,16 +16,16 @@ def sample_build(tmp_path_factory) -> tuple[Path, object]:
     """The repository's own sample book, built once for this module."""
     out = tmp_path_factory.mktemp("sample") / "_site"
     result = build(REPO, out)
-    return out, result
+    return out / "en", result  # the sample book is in English and Japanese: a site for each
 
 
 def test_sample_book_has_every_planned_page(sample_build):
     out, result = sample_build
     urls = [plan.url for plan in plan_pages(result.book)]
     assert len(urls) == len(set(urls))
-    missing = [url for url in urls if not (out / url).is_file()]
+    missing = [url for url in urls if not (out / url).is_file() or not (out.parent / "ja" / url).is_file()]
     assert missing == []
-    assert result.pages == len(urls)
+    assert result.pages == 2 * len(urls) + 1  # each page in English and in Japanese, and the choice of language
 
 
 def test_sample_book_covers_the_summit(sample_build):
@@ -40,7 +40,7 @@ def test_sample_book_covers_the_summit(sample_build):
 
 def test_every_internal_link_of_the_sample_resolves(sample_build):
     out, _ = sample_build
-    assert broken_links(out) == []
+    assert broken_links(out.parent) == []  # both languages, and the links between them
 
 
 def test_every_page_carries_its_computed_marking_top_and_bottom(sample_build):

@@ -251,7 +251,7 @@ def test_every_chart_has_a_static_svg_a_caption_and_a_data_table(tmp_path: Path)
 
 def test_sample_book_maps_are_on_home_investment_state_and_issue_pages(tmp_path: Path):
     result = build(REPO, tmp_path / "out")
-    out = tmp_path / "out"
+    out = tmp_path / "out" / "en"
 
     def maps(rel: str) -> int:
         return (out / rel).read_text(encoding="utf-8").count('data-geo="us-states"')

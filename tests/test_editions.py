@@ -258,9 +258,10 @@ def test_the_sample_shareable_edition_leaves_out_every_paper_and_bio(tmp_path: P
     result = run_briefing("build", "--edition", "shareable", "--out", str(tmp_path / "share"), cwd=REPO)
     assert result.returncode == 0, result.stderr
     site = tmp_path / "share"
-    assert not (site / "issues").exists() and not (site / "people").exists()
+    for lang in ("en", "ja"):  # the edition in each of the book's languages
+        assert not (site / lang / "issues").exists() and not (site / lang / "people").exists()
     assert broken_links(site) == []
-    cover = (site / "index.html").read_text()
+    cover = (site / "en/index.html").read_text()
     assert "Objectives" not in cover and "UNCLASSIFIED" in cover
 
 

@@ -35,7 +35,7 @@ def sample_pdf(tmp_path_factory) -> tuple[Path, list[str], Path]:
     assert result.returncode == 0, result.stderr
     site = tmp / "site"
     assert run_briefing("build", "--out", str(site), cwd=REPO).returncode == 0
-    return pdf, pdf_pages(pdf), site
+    return pdf, pdf_pages(pdf), site / "en"  # the book's own language, which `pdf` prints by default
 
 
 def contents(pages: list[str]) -> dict[str, int]:

@@ -29,7 +29,7 @@ QUERIES = ["Senkaku", "senkaku islands", "Senkakus", "LNG", "Alaska", "tariff", 
 def sample(tmp_path_factory) -> Path:
     site = tmp_path_factory.mktemp("search") / "site"
     build(REPO, site)
-    return site
+    return site / "en"  # the English site; the Japanese one is beside it, with its own index
 
 
 def open_box(page, url: str) -> None:
@@ -90,6 +90,22 @@ def test_from_disk_senkaku_and_its_japanese_name_list_the_security_paper_first(b
     assert first.locator(".search-where").inner_text().startswith("Senkaku Islands, Article V")
     assert search(page, "xylophone quartet") == []
     assert page.inner_text(".search-status") == "No matches for “xylophone quartet”."
+    assert watch.errors == [] and watch.outside == []
+    page.close()
+
+
+def test_the_japanese_site_has_its_own_index_where_both_names_find_the_security_paper(browser, sample: Path):
+    japanese = sample.parent / "ja"
+    page = browser.new_page()
+    watch = Watch(page, japanese.resolve().as_uri())
+    open_box(page, (japanese / "issues/tariffs.html").as_uri())
+    for query in ("尖閣", "Senkaku"):
+        found = search(page, query)
+        assert found and found[0].startswith("../issues/security-commitment.html"), (query, found)
+    first = page.locator(".search-results li").first
+    assert first.locator(".search-where").inner_text().startswith("尖閣諸島")  # the paper's Japanese title
+    assert search(page, "xylophone quartet") == []
+    assert page.inner_text(".search-status") == "「xylophone quartet」に一致する箇所はありません。"
     assert watch.errors == [] and watch.outside == []
     page.close()
 
@@ -169,7 +185,7 @@ def test_an_edition_s_index_holds_only_what_its_pages_show(tmp_path: Path):
 
     out = tmp_path / "share"
     build(REPO, out, edition="shareable")
-    files = {p.relative_to(out).as_posix(): p.read_bytes() for p in (out / "search").iterdir()}
+    files = {p.relative_to(out / "en").as_posix(): p.read_bytes() for p in (out / "en/search").iterdir()}
     index = readable(INDEX, files[INDEX]).decode("utf-8")
     assert "issues/" not in index and "people/" not in index
     text = "".join(readable(rel, data).decode("utf-8") for rel, data in files.items() if rel != INDEX)
