@@ -132,11 +132,15 @@ class _Localizer:
             return replace(page, title=Shown(translation.title or page.title, self.lang, status),
                            summary=Shown(translation.summary, self.lang, status) if translation.summary else "",
                            body=translation.body, body_line=translation.body_line, path=translation.path,
-                           shown_as=Shown("", self.lang, status))
+                           charts=self.charts(page), shown_as=Shown("", self.lang, status))
         if self.lang == self.source:
-            return page
+            return replace(page, charts=self.charts(page))
         return replace(page, title=self.text(page.title), summary=self.text(page.summary),
-                       shown_as=Shown("", self.source, "missing"))
+                       charts=self.charts(page), shown_as=Shown("", self.source, "missing"))
+
+    def charts(self, page: Page) -> tuple[Any, ...]:
+        """Return a page's chart blocks with their titles and captions in the site's language."""
+        return tuple(self.model(block) if block is not None else None for block in page.charts)
 
 
 # --- what each translation lacks ------------------------------------------------------------------

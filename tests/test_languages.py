@@ -184,15 +184,22 @@ def test_stamping_writes_the_hash_beside_each_translation_and_keeps_the_file_as_
         "Every translation is stamped and up to date."
 
 
-def test_a_page_is_translated_by_a_file_beside_it(bilingual: Path):
+def test_a_page_is_translated_by_a_file_beside_it_and_its_chart_drawn_in_each_language(bilingual: Path):
+    original = bilingual / "content/pages/notes.md"
+    original.write_text(read(original).replace("title: Amount by year", "title: {en: Amount by year, ja: 年別の金額}"),
+                        encoding="utf-8")
     write_files(bilingual, {"content/pages/notes.ja.md": (
         "---\ntitle: 読み方\n---\n## 数字\n\nすべての数字には出典がある（{fact:cars-exported}）。\n\n"
-        "```chart\nkind: years\nmetric: amount\ntitle: 年別の金額\n```\n")})
+        "```chart\n```\n")})
     out = bilingual / "_site"
     build(bilingual, out)
     page = read(out / "ja/pages/notes.html")
     assert "読み方" in page and "すべての数字には出典がある" in page and "523億ドル" in page
     assert "Every figure has a source" in read(out / "en/pages/notes.html")
+    svg = re.search(r'<img[^>]+src="\.\./(charts/[0-9a-f]+\.svg)"', page)
+    assert svg is not None and "年別の金額" in read(out / "ja" / svg.group(1))  # the chart's own title, as text
+    english = re.search(r'<img[^>]+src="\.\./(charts/[0-9a-f]+\.svg)"', read(out / "en/pages/notes.html"))
+    assert english is not None and "Amount by year" in read(out / "en" / english.group(1))
     listed = run_briefing("translations", cwd=bilingual)
     assert "content/pages/notes.ja.md" in listed.stdout and "not stamped" in listed.stdout
 

@@ -111,15 +111,16 @@ def test_the_japanese_site_has_its_own_index_where_both_names_find_the_security_
 
 
 def test_over_nginx_under_a_sub_path_the_same_searches_work(browser, sample: Path, tmp_path: Path):
-    with nginx(sample, "/intranet/summit/", tmp_path / "nginx") as base:
+    with nginx(sample.parent, "/intranet/summit/", tmp_path / "nginx") as base:
         page = browser.new_page()
         watch = Watch(page, base)
-        open_box(page, base + "people/trump.html")
-        for query in ("senkaku", "尖閣諸島"):
-            found = search(page, query)
-            assert found and found[0].startswith("../issues/security-commitment.html"), (query, found)
-        page.click(".search-results a >> nth=0")
-        page.wait_for_url(base + "issues/security-commitment.html*")
+        for lang in ("en", "ja"):  # each language's site, with its own index
+            open_box(page, base + f"{lang}/people/trump.html")
+            for query in ("senkaku", "尖閣諸島"):
+                found = search(page, query)
+                assert found and found[0].startswith("../issues/security-commitment.html"), (lang, query, found)
+            page.click(".search-results a >> nth=0")
+            page.wait_for_url(base + f"{lang}/issues/security-commitment.html*")
         assert watch.errors == [] and watch.outside == []
         page.close()
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import Field, model_validator
 
-from .base import Model
+from .base import Label, Model
 from .data import AMOUNT_BASES
 from .fields import SectorList, TextList, one_of
 
@@ -44,8 +44,8 @@ class ChartBlock(Model):
     colour: one_of("colour", COLOURS) = "sector"  # type: ignore[valid-type]
     basis: one_of("amount basis", AMOUNT_BASES) = "announced"  # type: ignore[valid-type]  # the amounts added up
     filter: InvestmentFilter = Field(default_factory=InvestmentFilter)
-    title: str = ""
-    caption: str = ""
+    title: Label = ""
+    caption: Label = ""
     spec: str = ""  # for kind: vega-lite, a spec file relative to the briefing folder
     marking: str = ""
 
