@@ -211,7 +211,9 @@ def check(site: Path, quiet: bool, strict: bool, edition: Optional[str]) -> None
 @click.option("--verbose", "-v", is_flag=True, help="Also list each text that has no translation yet.")
 @click.argument("files", nargs=-1, type=click.Path(path_type=Path))
 def translations_command(site: Path, stamp: bool, verbose: bool, files: tuple[Path, ...]) -> None:
-    """List the texts each language lacks or has out of date, by file; with --stamp, stamp them (in FILES only, if given)."""
+    """List the texts each language lacks or has out of date, by file; with --stamp, stamp them.
+
+    FILES limits either to those files."""
     with user_errors(site, lambda: "nothing was written"):
         book, _ = pipeline.load_book(site)
     if len(book.config.languages) < 2:

@@ -192,9 +192,10 @@ class _Selector:
         where = page.meta if page.meta is not None else None
         if why:
             if where is not None:
+                translated = page.translations.values()
                 self.leave(f"page {page.id}", where, (), why, [*_languages(page.title), *_languages(page.summary),
-                                                                page.body, *(t.body for t in page.translations.values()),
-                                                                *(t.title for t in page.translations.values())])
+                                                                page.body, *(t.body for t in translated),
+                                                                *(t.title for t in translated)])
             return None
         charts: list[Any] = []
         for i, block in enumerate(page.charts):

@@ -33,7 +33,7 @@ from .files import write_atomic
 from .source.yaml import set_in_mapping
 from .validate.references import every_item
 from .versions import git
-from .model.base import Model, Shown, Text, Translated, _fields, _split, strings
+from .model.base import Model, Shown, Text, Translated, bare_type, fields_of, strings
 from .model.book import Book
 from .model.content import Page
 
@@ -98,7 +98,7 @@ class _Localizer:
 
     def model(self, item: M) -> M:
         changes: dict[str, Any] = {}
-        for attribute, _, annotation, roles in _fields(type(item)):
+        for attribute, _, annotation, roles in fields_of(type(item)):
             value = getattr(item, attribute)
             new = self.value(value, annotation, roles)
             if new is not value:
@@ -111,7 +111,7 @@ class _Localizer:
         return copy
 
     def value(self, value: Any, annotation: Any, roles: frozenset[Any]) -> Any:
-        annotation, more = _split(annotation)
+        annotation, more = bare_type(annotation)
         roles = roles | more
         if isinstance(value, str):
             return self.text(value) if any(isinstance(r, Text) for r in roles) else value
@@ -125,18 +125,18 @@ class _Localizer:
         return value
 
     def page(self, page: Page) -> Page:
-        translation = page.translations.get(self.lang) if self.lang != self.source else None
-        if translation is not None:
-            stale = translation.stamp is not None and translation.stamp != text_hash(page.body)
-            status = "stale" if stale else ""
-            return replace(page, title=Shown(translation.title or page.title, self.lang, status),
-                           summary=Shown(translation.summary, self.lang, status) if translation.summary else "",
-                           body=translation.body, body_line=translation.body_line, path=translation.path,
-                           charts=self.charts(page), shown_as=Shown("", self.lang, status))
-        if self.lang == self.source:
-            return replace(page, charts=self.charts(page))
-        return replace(page, title=self.text(page.title), summary=self.text(page.summary),
-                       charts=self.charts(page), shown_as=Shown("", self.source, "missing"))
+        """Return a free page in the site's language: its translation (`notes.ja.md`), else the original."""
+        translation = page.translations.get(self.lang)
+        if translation is None:
+            return replace(page, title=self.text(page.title), summary=self.text(page.summary), charts=self.charts(page),
+                           shown_as=Shown("", self.source, "" if self.lang == self.source else "missing"))
+        stale = translation.stamp is not None and translation.stamp != text_hash(page.body)
+        status = "stale" if stale else ""
+        title = Shown(translation.title, self.lang, status) if translation.title else self.text(page.title)
+        summary = Shown(translation.summary, self.lang, status) if translation.summary else self.text(page.summary)
+        return replace(page, title=title, summary=summary,
+                       body=translation.body, body_line=translation.body_line, path=translation.path,
+                       charts=self.charts(page), shown_as=Shown("", self.lang, status))
 
     def charts(self, page: Page) -> tuple[Any, ...]:
         """Return a page's chart blocks with their titles and captions in the site's language."""
@@ -252,7 +252,8 @@ def stamp_translations(root: Path, book: Book, only: Iterable[str] = ()) -> dict
             continue
         stamp = text_hash(each.source_text)
         if each.loc:
-            edits.setdefault(each.path, []).append((each.loc, f"{each.lang}_from", f'"{stamp}"'))  # quoted: not a number
+            quoted = f'"{stamp}"'  # in quotes: eight digits alone would read as a number
+            edits.setdefault(each.path, []).append((each.loc, f"{each.lang}_from", quoted))
         else:
             pages[each.path] = stamp
     counts: dict[str, int] = {}

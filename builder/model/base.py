@@ -301,6 +301,16 @@ def _fields(model: type[BaseModel]) -> tuple[tuple[str, str, Any, frozenset[Role
     return tuple(out)
 
 
+def fields_of(model: type[BaseModel]) -> tuple[tuple[str, str, Any, frozenset[Role]], ...]:
+    """Return (attribute, name in the file, type, roles) for each field of a model class."""
+    return _fields(model)
+
+
+def bare_type(annotation: Any) -> tuple[Any, frozenset[Role]]:
+    """Return a field's type without Annotated and Optional, and the roles they declared."""
+    return _split(annotation)
+
+
 def values(item: BaseModel, loc: Loc = ()) -> list[Value]:
     """Return every value inside an item (however deeply nested), with its location and roles."""
     out: list[Value] = []
