@@ -241,3 +241,19 @@ def test_the_book_prints_in_japanese_with_its_fonts_embedded(bilingual: Path, tm
     assert any("CJK" in line and " yes " in line for line in fonts.splitlines()), fonts  # embedded
     wrong = run_briefing("pdf", "--lang", "fr", "--out", str(tmp_path / "fr.pdf"), cwd=bilingual)
     assert wrong.returncode != 0 and "the book is in en, ja, not 'fr'" in wrong.stderr
+
+
+def test_messages_fixed_when_a_template_is_compiled_say_what_gettext_says():
+    import jinja2
+
+    from builder.targets.site.render import make_environment, theme_dir
+    from builder.text.locale import catalog
+
+    source = ('{{ _("Points to make") }}|{{ _("as of %(date)s", date=when) }}|'
+              '{{ _("as of %(date)s", date=(when ~ "!")) }}|{{ x._("Points to make") if x else "" }}')
+    fixed = make_environment([theme_dir()], "ja").from_string(source)
+    plain = jinja2.Environment(extensions=["jinja2.ext.i18n"], autoescape=True)
+    plain.install_gettext_translations(catalog([theme_dir()], "ja"), newstyle=True)  # type: ignore[attr-defined]
+    expected = plain.from_string(source).render(when="<b>5</b>", x=None)
+    assert fixed.render(when="<b>5</b>", x=None) == expected
+    assert expected.startswith("発言要領|") and "&lt;b&gt;5&lt;/b&gt;" in expected  # translated, its value escaped

@@ -13,7 +13,7 @@ Dates, numbers and money are written by Babel in each language's way: `7 Feb 202
 from __future__ import annotations
 
 import gettext
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from io import BytesIO
@@ -67,10 +67,10 @@ class Figures:
     """Dates, numbers and money as one language writes them (English: the book's house style)."""
 
     lang: str = "en"
+    house: bool = field(init=False)  # English, written by text/figures.py as before
 
-    @property
-    def house(self) -> bool:
-        return self.lang == "en"
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "house", self.lang == "en")
 
     def date(self, day: date) -> str:
         return figures.format_date(day) if self.house else babel_date(day, format="long", locale=self.lang)

@@ -25,6 +25,8 @@ from typing import Any, Callable, Iterable, Optional
 from zoneinfo import ZoneInfo
 
 import jinja2
+import jinja2.ext
+import jinja2.lexer
 from jinja2 import pass_context
 from markupsafe import Markup
 from pydantic import BaseModel
@@ -130,10 +132,75 @@ class ConfinedLoader(jinja2.FileSystemLoader):
         raise jinja2.TemplateNotFound(template)
 
 
+class FixedMessages(jinja2.ext.Extension):
+    """Translate each `_("...")` of a template once, when it is compiled, rather than on every page.
+
+    An environment speaks one language, so a message always gives the same text: `_("Jobs")`
+    becomes that text, and `_("as of %(date)s", date=d)` becomes `(text|safe) % {"date": d}`,
+    which is what gettext itself returns. A state page's table asks for its words thousands of times.
+    """
+
+    def __init__(self, environment: jinja2.Environment):
+        super().__init__(environment)
+        environment.extend(fixed_messages=None)
+
+    def filter_stream(self, stream: jinja2.lexer.TokenStream) -> Iterable[jinja2.lexer.Token]:
+        tokens = list(stream)
+        out: list[jinja2.lexer.Token] = []
+        at = 0
+        while at < len(tokens):
+            fixed = self._fixed(tokens, at)
+            if fixed is None:
+                out.append(tokens[at])
+                at += 1
+            else:
+                replacement, at = fixed
+                out += replacement
+        return iter(out)
+
+    def _fixed(self, tokens: list[jinja2.lexer.Token], at: int) -> Optional[tuple[list[jinja2.lexer.Token], int]]:
+        """If a message call starts at tokens[at], return its fixed form and where the call ends."""
+        say = getattr(self.environment, "fixed_messages", None)
+        if say is None or at + 3 >= len(tokens) or (at and tokens[at - 1].type == "dot"):
+            return None
+        name, opening, text = tokens[at:at + 3]
+        if not (name.type == "name" and name.value == "_" and opening.type == "lparen" and text.type == "string"):
+            return None
+        line = name.lineno
+
+        def token(kind: str, value: str) -> jinja2.lexer.Token:
+            return jinja2.lexer.Token(line, kind, value)
+
+        message = [token("lparen", "("), token("string", say(text.value)), token("pipe", "|"),
+                   token("name", "safe"), token("rparen", ")")]
+        end = at + 3
+        if tokens[end].type == "rparen":
+            return (message, end + 1) if "%" not in say(text.value) else None
+        words = [token("lbrace", "{")]  # the keyword arguments, name=value, as a mapping
+        depth = 0
+        while end < len(tokens) and not (depth == 0 and tokens[end].type == "rparen"):
+            current = tokens[end]
+            if depth == 0 and current.type == "comma":
+                if end + 2 >= len(tokens) or tokens[end + 1].type != "name" or tokens[end + 2].type != "assign":
+                    return None  # a positional argument: not a message call this can fix
+                words += [token("comma", ",")] * (len(words) > 1) + [token("string", tokens[end + 1].value),
+                                                                     token("colon", ":")]
+                end += 3
+                continue
+            depth += current.type in ("lparen", "lbracket", "lbrace")
+            depth -= current.type in ("rparen", "rbracket", "rbrace")
+            words.append(current)
+            end += 1
+        if end >= len(tokens) or len(words) == 1:
+            return None
+        return [token("lparen", "("), *message, token("mod", "%"), *words, token("rbrace", "}"),
+                token("rparen", ")")], end + 1
+
+
 def make_environment(dirs: list[Path], lang: str = "en", names: Optional[list[str]] = None) -> jinja2.Environment:
     """Return a Jinja environment reading templates from dirs, first match winning, speaking lang."""
     env = jinja2.Environment(
-        extensions=["jinja2.ext.i18n"],
+        extensions=["jinja2.ext.i18n", FixedMessages],
         loader=ConfinedLoader([str(d) for d in dirs]),
         auto_reload=True,
         autoescape=jinja2.select_autoescape(["html", "xml", "svg"], default_for_string=True),
@@ -142,12 +209,15 @@ def make_environment(dirs: list[Path], lang: str = "en", names: Optional[list[st
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.install_gettext_translations(catalog(dirs, lang, names), newstyle=True)  # type: ignore[attr-defined]
+    messages = catalog(dirs, lang, names)
+    env.install_gettext_translations(messages, newstyle=True)  # type: ignore[attr-defined]
+    env.fixed_messages = messages.gettext  # type: ignore[attr-defined]
+    figures = Figures(lang)  # the filters of this language's environment write its figures
     env.filters.update(
-        date=_format_any_date,
-        number=_number,
-        millions=_millions,
-        value=_value,
+        date=lambda value: figures.date(value) if isinstance(value, date) else str(value),
+        number=figures.number,
+        millions=figures.millions,
+        value=figures.value,
         markdown=_markdown,
         inline=_inline,
         link=_link,
@@ -187,26 +257,6 @@ def _amount_total(totals: Optional[Totals]) -> str:
 
 def _jobs_total(totals: Optional[Totals]) -> str:
     return format_jobs_total(totals.jobs if totals else None, bool(totals))
-
-
-@pass_context
-def _format_any_date(context: Any, value: Any) -> str:
-    return context["formats"].date(value) if isinstance(value, date) else str(value)
-
-
-@pass_context
-def _number(context: Any, value: float, digits: int = 1) -> str:
-    return context["formats"].number(value, digits)
-
-
-@pass_context
-def _millions(context: Any, amount_m: Optional[float], currency: str = "USD") -> str:
-    return context["formats"].millions(amount_m, currency)
-
-
-@pass_context
-def _value(context: Any, value: float, unit: str) -> str:
-    return context["formats"].value(value, unit)
 
 
 @pass_context
@@ -317,7 +367,7 @@ class Renderer:
         cur = self.book.config.currency
         self.common = {
             "book": view, "config": self.book.config, "nav": site.nav, "currency": cur,
-            "in_dollars": lambda value, unit: self.figures.in_dollars(value, unit, cur), "formats": self.figures,
+            "in_dollars": lambda value, unit: self.figures.in_dollars(value, unit, cur),
             "lang": self.lang, "languages": self.languages(),
             "dated": self.book.dated,  # reads only settings (the as-of date and the limit), which every page shares
             "programme_times": self.programme_times,
