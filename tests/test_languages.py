@@ -257,3 +257,26 @@ def test_messages_fixed_when_a_template_is_compiled_say_what_gettext_says():
     expected = plain.from_string(source).render(when="<b>5</b>", x=None)
     assert fixed.render(when="<b>5</b>", x=None) == expected
     assert expected.startswith("発言要領|") and "&lt;b&gt;5&lt;/b&gt;" in expected  # translated, its value escaped
+
+
+def test_a_translated_book_s_charts_can_be_sent_to_the_worker_processes(bilingual: Path):
+    """Charts are drawn in worker processes, which receive their specs pickled: a text as a language's
+    site shows it must arrive whole, not raise in the worker."""
+    import pickle
+
+    from builder.build import load_book
+    from builder.languages import localize
+    from builder.model.base import Shown
+    from builder.targets.site.plan import plan_site
+    from builder.versions import git as versions
+
+    original = bilingual / "content/pages/notes.md"
+    original.write_text(read(original).replace("title: Amount by year", "title: {en: Amount by year, ja: 年別の金額}"),
+                        encoding="utf-8")
+    book, _ = load_book(bilingual)
+    site = plan_site(localize(book, "ja"), versions.stamp(bilingual, "", None, ()), None, None, "ja")
+    jobs = [(chart.spec, chart.needs_geo, chart.key) for chart in site.charts]
+    assert jobs and pickle.loads(pickle.dumps(jobs)) == jobs
+    title = site.book.page_by_id["notes"].charts[0].title
+    sent = pickle.loads(pickle.dumps(title))
+    assert isinstance(sent, Shown) and (sent, sent.lang, sent.texts) == ("年別の金額", "ja", title.texts)

@@ -76,6 +76,9 @@ class MarkedText(str):
         made.marking = marking
         return made
 
+    def __reduce__(self) -> tuple[Any, ...]:  # as it was made: chart specs go to worker processes
+        return (MarkedText, (str(self), self.marking))
+
 
 LANGUAGE = re.compile(r"^[a-z]{2,3}$")
 """A language code as site.yaml's `languages:` lists them: en, ja, fr."""
@@ -97,6 +100,9 @@ class Translated(MarkedText):
         made.texts, made.stamps = texts, stamps
         return made
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Translated, (self.texts, self.stamps, self.marking))
+
 
 class Shown(MarkedText):
     """Text as one language's site shows it: `lang` is the language it is written in, and
@@ -111,6 +117,9 @@ class Shown(MarkedText):
         made = super().__new__(cls, text, marking)
         made.lang, made.status, made.texts = lang, status, texts or {lang: text}
         return made
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Shown, (str(self), self.lang, self.status, self.marking, self.texts))
 
 
 def _translatable(value: Any, handler: Any) -> Any:
