@@ -34,7 +34,9 @@ from .source.yaml import set_in_mapping
 from .validate.references import every_item
 from .versions import git
 from .model.base import Model, Shown, Text, Translated, bare_type, fields_of, strings
+from .charts.base import Chart
 from .model.book import Book
+from .model.data import Investment, StateFigure
 from .model.content import Page
 
 M = TypeVar("M", bound=BaseModel)
@@ -294,3 +296,36 @@ def word_diff(old: str, new: str) -> str:
                 out.append("{+" + " ".join(b[j1:j2]) + "+}")
     return " ".join(out)
 
+
+# --- what a page shows untranslated ----------------------------------------------------------
+
+def untranslated(context: Any) -> tuple[int, int]:
+    """Return how many texts a page's context shows in the source language for want of a translation,
+    and how many translations it shows that were made from an older source text."""
+    found: list[str] = []
+    _statuses(context, found, set())
+    return found.count("missing"), found.count("stale")
+
+
+def _statuses(value: Any, found: list[str], seen: set[int]) -> None:
+    if id(value) in seen or value is None or isinstance(value, (int, float, bool, Chart)):
+        return
+    seen.add(id(value))
+    if isinstance(value, str):
+        status = getattr(value, "status", "")
+        if status:
+            found.append(status)
+    elif isinstance(value, dict):
+        for inner in value.values():
+            _statuses(inner, found, seen)
+    elif isinstance(value, (list, tuple)):
+        if value and isinstance(value[0], (Investment, StateFigure)):
+            return  # records: data, not text
+        for inner in value:
+            _statuses(inner, found, seen)
+    elif isinstance(value, BaseModel):
+        for shown in strings(value):
+            _statuses(shown.value, found, seen)
+    elif hasattr(value, "__dataclass_fields__"):
+        for name in value.__dataclass_fields__:
+            _statuses(getattr(value, name), found, seen)

@@ -16,7 +16,7 @@ from ...cache import BuildCache, Store, digest
 from ...charts import Chart, build_chart
 from ...errors import Problem
 from ...geo import NATIONWIDE, STATES, State
-from ...model.base import strings
+from ...languages import untranslated
 from ...model.book import Book
 from ...model.charts import ChartBlock
 from ...model.content import Issue, Person
@@ -116,40 +116,8 @@ def plan_site(book: Book, stamp: Stamp, changes: Optional[BookChanges] = None,
         page.drawn = page.context.pop("drawn", [])
         page.banner, page.portions, page.banner_class = banner_of(book, page)
         if lang and lang != book.config.lang and page.url != urls.PARALLEL:  # that one shows both, by design
-            page.untranslated = untranslated(page)
+            page.untranslated = untranslated(page.context)
     return SitePlan(book, pages, plan_nav(book, changes), stamp, changes, lang)
-
-
-def untranslated(page: PagePlan) -> tuple[int, int]:
-    """Return how many texts a page shows in the source language for want of a translation, and how
-    many translations it shows that were made from an older source text."""
-    found: list[str] = []
-    _statuses(page.context, found, set())
-    return found.count("missing"), found.count("stale")
-
-
-def _statuses(value: Any, found: list[str], seen: set[int]) -> None:
-    if id(value) in seen or value is None or isinstance(value, (int, float, bool, Chart)):
-        return
-    seen.add(id(value))
-    if isinstance(value, str):
-        status = getattr(value, "status", "")
-        if status:
-            found.append(status)
-    elif isinstance(value, dict):
-        for inner in value.values():
-            _statuses(inner, found, seen)
-    elif isinstance(value, (list, tuple)):
-        if value and isinstance(value[0], (Investment, StateFigure)):
-            return  # records: data, not text
-        for inner in value:
-            _statuses(inner, found, seen)
-    elif isinstance(value, BaseModel):
-        for shown in strings(value):
-            _statuses(shown.value, found, seen)
-    elif hasattr(value, "__dataclass_fields__"):
-        for name in value.__dataclass_fields__:
-            _statuses(getattr(value, name), found, seen)
 
 
 def banner_of(book: Book, page: PagePlan) -> tuple[str, tuple[str, ...], str]:

@@ -25,8 +25,6 @@ from typing import Any, Callable, Iterable, Optional
 from zoneinfo import ZoneInfo
 
 import jinja2
-import jinja2.ext
-import jinja2.lexer
 from jinja2 import pass_context
 from markupsafe import Markup
 from pydantic import BaseModel
@@ -49,7 +47,7 @@ from ...text.figures import (
     in_dollars,
 )
 from ...languages import NAMES
-from ...text.locale import CATALOG, Figures, catalog
+from ...text.locale import CATALOG, Figures, FixedMessages, catalog
 from ...text.markdown import Citations, TextRenderer
 from ...text.safety import CONTENT_SECURITY_POLICY
 from . import urls
@@ -130,71 +128,6 @@ class ConfinedLoader(jinja2.FileSystemLoader):
             mtime = path.stat().st_mtime
             return source, str(path), lambda: path.is_file() and path.stat().st_mtime == mtime
         raise jinja2.TemplateNotFound(template)
-
-
-class FixedMessages(jinja2.ext.Extension):
-    """Translate each `_("...")` of a template once, when it is compiled, rather than on every page.
-
-    An environment speaks one language, so a message always gives the same text: `_("Jobs")`
-    becomes that text, and `_("as of %(date)s", date=d)` becomes `(text|safe) % {"date": d}`,
-    which is what gettext itself returns. A state page's table asks for its words thousands of times.
-    """
-
-    def __init__(self, environment: jinja2.Environment):
-        super().__init__(environment)
-        environment.extend(fixed_messages=None)
-
-    def filter_stream(self, stream: jinja2.lexer.TokenStream) -> Iterable[jinja2.lexer.Token]:
-        tokens = list(stream)
-        out: list[jinja2.lexer.Token] = []
-        at = 0
-        while at < len(tokens):
-            fixed = self._fixed(tokens, at)
-            if fixed is None:
-                out.append(tokens[at])
-                at += 1
-            else:
-                replacement, at = fixed
-                out += replacement
-        return iter(out)
-
-    def _fixed(self, tokens: list[jinja2.lexer.Token], at: int) -> Optional[tuple[list[jinja2.lexer.Token], int]]:
-        """If a message call starts at tokens[at], return its fixed form and where the call ends."""
-        say = getattr(self.environment, "fixed_messages", None)
-        if say is None or at + 3 >= len(tokens) or (at and tokens[at - 1].type == "dot"):
-            return None
-        name, opening, text = tokens[at:at + 3]
-        if not (name.type == "name" and name.value == "_" and opening.type == "lparen" and text.type == "string"):
-            return None
-        line = name.lineno
-
-        def token(kind: str, value: str) -> jinja2.lexer.Token:
-            return jinja2.lexer.Token(line, kind, value)
-
-        message = [token("lparen", "("), token("string", say(text.value)), token("pipe", "|"),
-                   token("name", "safe"), token("rparen", ")")]
-        end = at + 3
-        if tokens[end].type == "rparen":
-            return (message, end + 1) if "%" not in say(text.value) else None
-        words = [token("lbrace", "{")]  # the keyword arguments, name=value, as a mapping
-        depth = 0
-        while end < len(tokens) and not (depth == 0 and tokens[end].type == "rparen"):
-            current = tokens[end]
-            if depth == 0 and current.type == "comma":
-                if end + 2 >= len(tokens) or tokens[end + 1].type != "name" or tokens[end + 2].type != "assign":
-                    return None  # a positional argument: not a message call this can fix
-                words += [token("comma", ",")] * (len(words) > 1) + [token("string", tokens[end + 1].value),
-                                                                     token("colon", ":")]
-                end += 3
-                continue
-            depth += current.type in ("lparen", "lbracket", "lbrace")
-            depth -= current.type in ("rparen", "rbracket", "rbrace")
-            words.append(current)
-            end += 1
-        if end >= len(tokens) or len(words) == 1:
-            return None
-        return [token("lparen", "("), *message, token("mod", "%"), *words, token("rbrace", "}"),
-                token("rparen", ")")], end + 1
 
 
 def make_environment(dirs: list[Path], lang: str = "en", names: Optional[list[str]] = None) -> jinja2.Environment:
