@@ -35,7 +35,7 @@ test: setup $(TOOLS)
 # Gather the interface's messages from the templates and the code, and bring each catalog up to date
 # (then translate the new entries in templates/locale/<lang>/LC_MESSAGES/messages.po).
 messages: setup
-	$(BIN)/pybabel extract -F babel.cfg -k N_ -k say --no-location --sort-output --omit-header -o templates/locale/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -k NP_:1c,2 -k say -k State:3 --no-location --sort-output --omit-header -o templates/locale/messages.pot .
 	$(BIN)/pybabel update -i templates/locale/messages.pot -d templates/locale --no-fuzzy-matching
 
 clean:

@@ -35,7 +35,7 @@ from .cache import CACHE_DIR, BuildCache, cache_folder, digest
 from .charts.vega import LICENSES, DrawingError, geo_script, interpreter_script, javascript_bundle, render_svgs
 from .editions import Selection, audit, choose
 from .languages import localize, stale_warnings
-from .text.locale import catalog
+from .text.locale import Words
 from .errors import BriefingError, ContentError, Problem, did_you_mean
 from .files import write_atomic
 from .targets import pdf
@@ -43,7 +43,7 @@ from .model.book import Book
 from .source import Sources, load
 from .targets.check import check_output, scan_ahead
 from .targets.site.plan import SitePlan, plan_site
-from .targets.site.render import read_assets, render_language_choice, render_pages, template_dirs, theme_dir
+from .targets.site.render import language_words, read_assets, render_language_choice, render_pages, theme_dir
 from .targets.site import urls
 from .targets.site import search
 from .targets.site.write import MANIFEST, check_output_location, manifest, write_site
@@ -128,7 +128,8 @@ def build(root: Path, out: Optional[Path] = None, *, write: bool = True, static_
             local = clock("localize", localize(book, lang))
             changes = None if old is None or since is None else compare(
                 localize(old, lang), local, git.label(root, since), git.label(root, rev), since)
-            site = clock("plan", plan_site(local, stamp, changes, cache, lang))
+            words = language_words(folder, lang or book.config.lang)
+            site = clock("plan", plan_site(local, stamp, changes, cache, lang, words))
             sites.append((site, clock("render", render(site, folder, cache, static_charts, progress))))
         files = merged(sites)
         if not index_later:
@@ -194,14 +195,15 @@ def print_book(root: Path, out: Path, *, edition: Optional[str] = None, card: bo
             raise BriefingError(f"the book is in {', '.join(book.config.languages)}, not '{lang}'"
                                 f"{did_you_mean(lang, book.config.languages)}")
         stamp = git.stamp(root, book.config.version, rev, ())
-        site = plan_site(localize(book, lang), stamp, None, cache, lang if book.config.languages else "")
+        words = language_words(folder, lang)
+        site = plan_site(localize(book, lang), stamp, None, cache, lang if book.config.languages else "", words)
         files = render(site, folder, cache, True, scripts=False)
         scheme = book.config.scheme
         banner = (scheme.rollup(scheme.parse(p.banner) for p in site.pages).banner if scheme is not None
                   else book.config.classification)
         title = selection.edition.title if selection.edition is not None else ""
-        say = catalog(template_dirs(folder), site.lang or book.config.lang).gettext
-        document = fit_card(site, files, banner) if card else pdf.print_html(site, files, title, banner, say)
+        document = (fit_card(site, files, banner, words) if card
+                    else pdf.print_html(site, files, title, banner, words.say))
         if selection.edition is not None:
             leaks = audit(selection, {**files, out.name: document.encode("utf-8")})
             if leaks:
@@ -213,10 +215,10 @@ def print_book(root: Path, out: Path, *, edition: Optional[str] = None, card: bo
     return PrintResult(out, pages, time.perf_counter() - started, warnings)
 
 
-def fit_card(site: SitePlan, files: dict[str, bytes], banner: str) -> str:
+def fit_card(site: SitePlan, files: dict[str, bytes], banner: str, words: Words) -> str:
     """Return the card with as many points and figures as fit on one sheet."""
     for points, facts in ((3, 8), (2, 6), (2, 4), (1, 4), (1, 2), (1, 0)):
-        document = pdf.card_html(site, points, facts, banner)
+        document = pdf.card_html(site, points, facts, banner, words)
         if pdf.page_count(document, files) == 1:
             return document
     raise BriefingError("the card does not fit on one sheet even with one point per paper: "

@@ -174,6 +174,9 @@ def test_build_since_adds_a_changes_page_and_marks_changed_items(repo: Path):
     assert link["href"] == "changes.html" and link.get_text().startswith("What changed since v1")
     changes = BeautifulSoup((out / "changes.html").read_text(), "html.parser")
     assert changes.h1.get_text().startswith("Changes since v1")
+    summary = EXPECTED_DIFF.rsplit("\n\n", 1)[1].replace("\\\n", "").strip()  # what `briefing diff` ends with
+    assert changes.select_one(".lede").get_text(" ", strip=True).endswith(summary)
+    assert home.select_one(".cover .change-note").get_text(" ", strip=True).endswith(summary)
     reworded = changes.select_one("#issue-trade .point-reworded")
     assert reworded.find("ins").get_text() == ", and more of it"
     trade = BeautifulSoup((out / "issues/trade.html").read_text(), "html.parser")

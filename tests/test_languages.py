@@ -3,9 +3,13 @@ out-of-date translations marked, and `briefing translations` to find and stamp t
 
 from __future__ import annotations
 
+import html
+import json
 import re
 import subprocess
+import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -280,3 +284,79 @@ def test_a_translated_book_s_charts_can_be_sent_to_the_worker_processes(bilingua
     title = site.book.page_by_id["notes"].charts[0].title
     sent = pickle.loads(pickle.dumps(title))
     assert isinstance(sent, Shown) and (sent, sent.lang, sent.texts) == ("年別の金額", "ja", title.texts)
+
+
+# --- the charts' own words ---------------------------------------------------------------------
+
+ENGLISH_CHART_WORDS = ("project record", "Shade states by", "Announced amount", "State shading", "not disclosed",
+                       "Japanese investment", "sized by amount", "Amounts added up", "book as of", "Data behind")
+
+
+def _charts_of(page: str) -> list[dict[str, Any]]:
+    return [json.loads(spec) for spec in re.findall(r'class="chart-spec">(.*?)</script>', page, re.S)]
+
+
+def _chart_words(page: str) -> str:
+    """Return what a page's charts say: their specs, captions, descriptions and tables of data."""
+    figures = re.findall(r'<figure class="chart".*?</figure>', page, re.S)
+    return "\n".join(html.unescape(f) for f in figures)
+
+
+def test_the_charts_speak_the_site_s_language_with_the_same_figures(bilingual: Path):
+    out = bilingual / "_site"
+    build(bilingual, out)
+    english, japanese = read(out / "en/investment/index.html"), read(out / "ja/investment/index.html")
+    country = _charts_of(japanese)[0]
+    picker = next(p["bind"] for p in country["params"] if "bind" in p)
+    assert picker["name"] == "州の色分け：" and picker["labels"][0] == "発表額（百万ドル）"
+    shapes = country["layer"][0]["encoding"]
+    assert shapes["color"]["title"] == "州の色分け"  # the legend
+    assert [t["title"] for t in shapes["tooltip"]][:3] == ["州", "日系企業の雇用", "案件"]
+    assert "米国への日本の投資" in country["title"]["text"]["expr"]
+    kentucky = next(row for row in country["datasets"]["states"] if row["code"] == "KY")
+    assert kentucky["state"] == "ケンタッキー州" and kentucky["amount_text"] == "100億ドル"  # $10 bn, its own way
+    captions = [re.findall(r'class="chart-source">([^<]*)', page) for page in (english, japanese)]
+    counts = [[re.search(pattern, c).group(1) for c in found]  # type: ignore[union-attr]
+              for pattern, found in zip((r"Source: (\d+) project records", r"案件記録(\d+)件"), captions)]
+    assert counts[0] == counts[1] == ["4", "3", "3"]  # the same figures, each in its language's words
+    assert captions[1][0].endswith("状況は遅くとも2025-01時点。本資料は2025年2月20日現在。")
+    assert '<th scope="col">州</th>' in japanese and "ケンタッキー州" in japanese
+    said = _chart_words(japanese) + "".join(_chart_words(read(p)) for p in (out / "ja").rglob("*.html"))
+    assert [w for w in ENGLISH_CHART_WORDS if w in said] == []
+    assert [w for w in ENGLISH_CHART_WORDS[:4] if w in _chart_words(english)] == list(ENGLISH_CHART_WORDS[:4])
+    svg = re.search(r'<img class="chart-static" src="\.\./(charts/[0-9a-f]+\.svg)"', japanese)
+    assert svg is not None and "州の色分け" in read(out / "ja" / svg.group(1))  # the static chart, as text
+    state = read(out / "ja/investment/ky.html")
+    assert "<h1>ケンタッキー州 " in state and "ケンタッキー州への日本の投資" in state
+
+
+def test_a_book_s_own_catalog_rewords_its_charts_on_the_next_build(bilingual: Path):
+    out = bilingual / "_site"
+    build(bilingual, out)
+    write_files(bilingual, {"templates/locale/ja/LC_MESSAGES/messages.po": (
+        'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n"Language: ja\\n"\n\n'
+        'msgid "State shading"\nmsgstr "州の濃淡"\n')})
+    build(bilingual, out)  # with what the first build kept: a chart drawn with the old words is not reused
+    country = _charts_of(read(out / "ja/investment/index.html"))[0]
+    assert "州の濃淡" in json.dumps(country, ensure_ascii=False)
+    picker = next(p["bind"] for p in country["params"] if "bind" in p)
+    assert picker["name"] == "州の色分け："  # what the book's catalog leaves alone, the theme's still says
+
+
+def test_the_catalogs_hold_every_message_the_code_and_templates_say(tmp_path: Path):
+    """`make messages` was run: a message added to the code or a template without it would stay English."""
+    from babel.messages.pofile import read_po
+
+    from conftest import REPO
+
+    fresh = tmp_path / "messages.pot"
+    subprocess.run([str(Path(sys.executable).with_name("pybabel")), "extract", "-F", "babel.cfg", "-k", "N_",
+                    "-k", "NP_:1c,2", "-k", "say", "-k", "State:3", "--omit-header", "-o", str(fresh), "."],
+                   cwd=REPO, check=True, capture_output=True)
+
+    def ids(path: Path) -> set[Any]:
+        with path.open("rb") as handle:
+            return {(m.context, m.id if isinstance(m.id, str) else m.id[0]) for m in read_po(handle) if m.id}
+
+    assert ids(fresh) == ids(REPO / "templates/locale/messages.pot")
+    assert "-k N_ -k NP_:1c,2 -k say -k State:3 " in read(REPO / "Makefile")  # the same keywords as `make messages`

@@ -17,31 +17,32 @@ from ..geo import State
 from ..model.book import Book
 from ..model.charts import ChartBlock
 from ..model.data import Investment
-from ..text.figures import format_date
+from ..text.locale import N_, Words
 from ..validate.specs import data_nodes, spec_description, spec_title
 from .base import Chart, Table
 
-MARK_NAMES = {"bar": "Bar chart", "line": "Line chart", "area": "Area chart", "point": "Scatter plot",
-              "circle": "Scatter plot", "square": "Scatter plot", "tick": "Strip plot", "rect": "Heat map",
-              "arc": "Pie chart", "geoshape": "Map", "boxplot": "Box plot", "text": "Text chart",
-              "rule": "Rule chart", "trail": "Line chart", "errorbar": "Error bars", "errorband": "Error band",
-              "image": "Image chart"}
+MARK_NAMES = {"bar": N_("Bar chart"), "line": N_("Line chart"), "area": N_("Area chart"),
+              "point": N_("Scatter plot"), "circle": N_("Scatter plot"), "square": N_("Scatter plot"),
+              "tick": N_("Strip plot"), "rect": N_("Heat map"), "arc": N_("Pie chart"), "geoshape": N_("Map"),
+              "boxplot": N_("Box plot"), "text": N_("Text chart"), "rule": N_("Rule chart"), "trail": N_("Line chart"),
+              "errorbar": N_("Error bars"), "errorband": N_("Error band"), "image": N_("Image chart")}
 
 
-def vega_lite_chart(book: Book, block: ChartBlock, records: Sequence[Investment],
+def vega_lite_chart(book: Book, block: ChartBlock, records: Sequence[Investment], words: Words,
                     highlight: Optional[State] = None, skeletons: Optional[Store[str]] = None) -> Chart:
     """Return the chart of a spec file, as read and checked by the validate stage."""
     spec = copy.deepcopy(book.specs[block.spec])
-    generated = describe(spec)
+    generated = describe(spec, words)
     title = block.title or spec_title(spec) or generated
     description = spec_description(spec) or block.title or spec_title(spec) or generated
-    caption = block.caption or f"Source: {block.spec} in this book; book as of {format_date(book.config.as_of)}."
-    tables = tables_of(spec)
+    caption = block.caption or words.say("Source: %(file)s in this book; book as of %(date)s.", file=block.spec,
+                                         date=words.figures.date(book.config.as_of))
+    tables = tables_of(spec, words)
     return Chart(title, description, spec, caption, tables[0] if tables else Table([]),
                  more_tables=tables[1:], downloads=True)
 
 
-def describe(spec: dict[str, Any]) -> str:
+def describe(spec: dict[str, Any], words: Words) -> str:
     """Return a sentence saying what kind of chart a spec draws and of which fields."""
     marks, fields = [], []
 
@@ -53,7 +54,8 @@ def describe(spec: dict[str, Any]) -> str:
             mark = node.get("mark")
             kind = mark.get("type") if isinstance(mark, dict) else mark
             if isinstance(kind, str):
-                marks.append(MARK_NAMES.get(kind, f"{kind.capitalize()} chart"))
+                marks.append(words.say(MARK_NAMES[kind]) if kind in MARK_NAMES
+                             else words.say("%(mark)s chart", mark=kind.capitalize()))
             encoding = node.get("encoding")
             if isinstance(encoding, dict):
                 for channel in ("x", "y", "theta", "color", "size", "shape"):
@@ -65,11 +67,11 @@ def describe(spec: dict[str, Any]) -> str:
                 walk(node.get(key))
 
     walk(spec)
-    kind = " and ".join(dict.fromkeys(marks)) or "Chart"
-    return f"{kind} of {', '.join(fields[:4])}" if fields else kind
+    kind = words.say(" and ").join(dict.fromkeys(marks)) or words.say("Chart")
+    return words.say("%(kind)s of %(fields)s", kind=kind, fields=words.say(", ").join(fields[:4])) if fields else kind
 
 
-def tables_of(spec: dict[str, Any]) -> list[Table]:
+def tables_of(spec: dict[str, Any], words: Words) -> list[Table]:
     """Return a table for every data set a spec holds inline, in the order the spec gives them."""
     tables: list[Table] = []
     seen: set[int] = set()
@@ -80,13 +82,13 @@ def tables_of(spec: dict[str, Any]) -> list[Table]:
         seen.add(id(values))
         fmt = data.get("format") if isinstance(data.get("format"), dict) else {}
         table = table_of(values, fmt or {})
-        table.name = _name(loc)
+        table.name = _name(loc, words)
         tables.append(table)
     datasets = spec.get("datasets")
     if isinstance(datasets, dict):
         for name, values in datasets.items():
             table = table_of(values, {})
-            table.name = f"Dataset '{name}'"
+            table.name = words.say("Dataset '%(name)s'", name=name)
             tables.append(table)
     tables = [t for t in tables if t.rows]
     if len(tables) == 1:
@@ -94,19 +96,19 @@ def tables_of(spec: dict[str, Any]) -> list[Table]:
     return tables
 
 
-def _name(loc: tuple[Any, ...]) -> str:
+def _name(loc: tuple[Any, ...], said: Words) -> str:
     parts = [p for p in loc[:-1] if p not in ("spec",)]
     if not parts:
-        return "Data"
+        return said.say("Data")
     if "from" in parts:
-        return "Lookup data"
+        return said.say("Lookup data")
     words: list[str] = []
     for i, part in enumerate(parts):
         if isinstance(part, int) and i > 0 and isinstance(parts[i - 1], str):
             words[-1] = f"{parts[i - 1].rstrip('s')} {part + 1}"
         elif isinstance(part, str):
             words.append(part)
-    return "Data of " + ", ".join(words)
+    return said.say("Data of %(parts)s", parts=", ".join(words))
 
 
 def table_of(values: Any, fmt: dict[str, Any]) -> Table:

@@ -14,38 +14,40 @@ from ..geo import NATIONWIDE, STATES, State
 from ..model.book import Book
 from ..model.charts import ChartBlock
 from ..model.data import Investment
-from ..text.figures import format_amount_total, format_jobs_total, format_millions
+from ..text.locale import N_, Words
 from .base import Chart, Table, skeleton, vega_lite_spec
-from .investment import CHART_FONT, METRICS, WIDTH, caption_for
+from .investment import CHART_FONT, METRICS, WIDTH, basis_word, caption_for
 
 def _grouped(book: Book, records: Sequence[Investment], key: Callable[[Investment], str],
-             basis: str) -> list[dict[str, Any]]:
+             basis: str, words: Words) -> list[dict[str, Any]]:
     rows = []
     for name, totals in book.index.group(records, key, basis).items():
-        amount_text = format_amount_total(totals.amount, True, totals.apart)
-        jobs_text = format_jobs_total(totals.jobs, True)
-        amount_label = (format_millions(totals.amount) if totals.amount is not None
-                        else f"none {basis}" if totals.apart else "not disclosed")
+        amount_text = words.amount_total(totals.amount, True, totals.apart)
+        jobs_text = words.jobs_total(totals.jobs, True)
+        amount_label = (words.figures.millions(totals.amount) if totals.amount is not None
+                        else words.say("none %(basis)s", basis=basis_word(basis, words)) if totals.apart
+                        else words.say("not disclosed"))
         rows.append({"group": name, "projects": totals.projects,
                      "amount": totals.amount or 0, "jobs": totals.jobs or 0,
                      "amount_text": amount_text, "jobs_text": jobs_text,
                      "amount_label": amount_label, "jobs_label": jobs_text,
-                     "projects_label": f"{totals.projects:,}"})
+                     "projects_label": words.figures.number(totals.projects)})
     return rows
 
 
 @lru_cache(maxsize=64)
-def _bar_structure(metric: str, axis: str, sort_by_value: bool, basis: str) -> str:
+def _bar_structure(metric: str, axis: str, sort_by_value: bool, basis: str, words: Words) -> str:
     """Return the Vega-Lite of a bar chart without its data, title or height (as JSON text)."""
     import altair as alt  # imported when a chart is made: a build that reuses its charts never loads it
     order: Any = "-x" if sort_by_value else "ascending"
+    amount = _amount_label(basis, words)
     base = alt.Chart(alt.NamedData(name="bars")).encode(
         y=alt.Y("group:N", title=axis, sort=order, axis=alt.Axis(labelLimit=240)),
-        x=alt.X(f"{metric}:Q", title=_amount_label(basis) if metric == "amount" else METRICS[metric].label))
+        x=alt.X(f"{metric}:Q", title=amount if metric == "amount" else words.say(METRICS[metric].label)))
     bars = base.mark_bar(color="#123c69").encode(
-        tooltip=[alt.Tooltip("group:N", title=axis), alt.Tooltip("projects:Q", title="Projects"),
-                 alt.Tooltip("amount_text:N", title=_amount_label(basis)),
-                 alt.Tooltip("jobs_text:N", title="Jobs")])
+        tooltip=[alt.Tooltip("group:N", title=axis), alt.Tooltip("projects:Q", title=words.say("Projects")),
+                 alt.Tooltip("amount_text:N", title=amount),
+                 alt.Tooltip("jobs_text:N", title=words.say("Jobs"))])
     # every bar says its figure, so a short bar beside a long one still reads
     labels = base.mark_text(align="left", dx=4, color="#1b1f24").encode(text=alt.Text(f"{metric}_label:N"))
     chart = (
@@ -57,45 +59,57 @@ def _bar_structure(metric: str, axis: str, sort_by_value: bool, basis: str) -> s
     return json.dumps(vega_lite_spec(chart), sort_keys=True)
 
 
-def _bar_chart(book: Book, block: ChartBlock, records: Sequence[Investment], axis: str,
+def _bar_chart(book: Book, block: ChartBlock, records: Sequence[Investment], words: Words, axis: str,
                key: Callable[[Investment], str], sort_by_value: bool, default_title: str,
                skeletons: Optional[Store[str]]) -> Chart:
-    metric = METRICS[block.metric]
     drawn = [r for r in records if r.state != NATIONWIDE]  # a nationwide pledge is never added to projects
     left_out = len(records) - len(drawn)
     records = drawn
-    rows = _grouped(book, records, key, block.basis)
-    spec = json.loads(skeleton(skeletons, _bar_structure, block.metric, axis, sort_by_value, block.basis))
-    spec.update(datasets={"bars": rows}, height=max(60, 26 * len(rows)), title=block.title or default_title)
-    table = Table([axis, "Projects", _amount_label(block.basis).replace(" (US$ m)", ""), "Jobs"],
+    rows = _grouped(book, records, key, block.basis, words)
+    spec = json.loads(skeleton(skeletons, _bar_structure, block.metric, axis, sort_by_value, block.basis, words))
+    title = block.title or default_title
+    spec.update(datasets={"bars": rows}, height=max(60, 26 * len(rows)), title=title)
+    table = Table([axis, words.say("Projects"), words.say(_basis_amount(block.basis)), words.say("Jobs")],
                   [[r["group"], str(r["projects"]), r["amount_text"], r["jobs_text"]] for r in rows])
-    description = f"Bar chart of {_noun(block)} by {axis.lower()}, {len(rows)} bars from {len(records)} project records."
-    return Chart(block.title or default_title, description, spec,
-                 caption_for(book, records, left_out, basis=block.basis), table)
+    description = words.ngettext("Bar chart of %(what)s by %(axis)s, %(bars)s bars from %(n)s project record.",
+                                 "Bar chart of %(what)s by %(axis)s, %(bars)s bars from %(n)s project records.",
+                                 len(records), what=_noun(block, words), axis=axis.lower(),
+                                 bars=words.figures.number(len(rows)))
+    return Chart(title, description, spec, caption_for(book, records, words, left_out, basis=block.basis), table)
 
 
-def _noun(block: ChartBlock) -> str:
-    return f"{block.basis} amount" if block.metric == "amount" else METRICS[block.metric].noun
+def _noun(block: ChartBlock, words: Words) -> str:
+    if block.metric == "amount":
+        return words.say("%(basis)s amount", basis=basis_word(block.basis, words))
+    return words.say(METRICS[block.metric].noun)
 
 
-def _amount_label(basis: str) -> str:
-    return f"{basis.capitalize()} amount (US$ m)"
+def _basis_amount(basis: str) -> str:
+    """Return the heading of a table's amounts: a message of the catalogs."""
+    return {"announced": N_("Announced amount"), "cumulative": N_("Cumulative amount"),
+            "pledge": N_("Pledge amount"), "venture total": N_("Venture total amount"),
+            "deal value": N_("Deal value amount"), "proposal": N_("Proposal amount")}.get(basis, basis)
 
 
-def sectors_chart(book: Book, block: ChartBlock, records: Sequence[Investment],
+def _amount_label(basis: str, words: Words) -> str:
+    return words.say("%(amount)s (US$ m)", amount=words.say(_basis_amount(basis)))
+
+
+def sectors_chart(book: Book, block: ChartBlock, records: Sequence[Investment], words: Words,
                   highlight: Optional[State] = None, skeletons: Optional[Store[str]] = None) -> Chart:
-    return _bar_chart(book, block, records, "Sector", lambda r: book.config.sector_label(r.sector),
-                      True, f"Japanese investment by sector: {_noun(block)}", skeletons)
+    return _bar_chart(book, block, records, words, words.say("Sector"), lambda r: book.config.sector_label(r.sector),
+                      True, words.say("Japanese investment by sector: %(what)s", what=_noun(block, words)), skeletons)
 
 
-def years_chart(book: Book, block: ChartBlock, records: Sequence[Investment],
+def years_chart(book: Book, block: ChartBlock, records: Sequence[Investment], words: Words,
                 highlight: Optional[State] = None, skeletons: Optional[Store[str]] = None) -> Chart:
-    return _bar_chart(book, block, records, "Year announced", lambda r: str(r.year), False,
-                      f"Japanese investment by year announced: {_noun(block)}", skeletons)
+    return _bar_chart(book, block, records, words, words.say("Year announced"), lambda r: str(r.year), False,
+                      words.say("Japanese investment by year announced: %(what)s", what=_noun(block, words)),
+                      skeletons)
 
 
-def states_chart(book: Book, block: ChartBlock, records: Sequence[Investment],
+def states_chart(book: Book, block: ChartBlock, records: Sequence[Investment], words: Words,
                  highlight: Optional[State] = None, skeletons: Optional[Store[str]] = None) -> Chart:
-    return _bar_chart(book, block, [r for r in records if r.state in STATES], "State",
-                      lambda r: STATES[r.state].name, True,
-                      f"Japanese investment by state: {_noun(block)}", skeletons)
+    return _bar_chart(book, block, [r for r in records if r.state in STATES], words, words.say("State"),
+                      lambda r: words.states[r.state].name, True,
+                      words.say("Japanese investment by state: %(what)s", what=_noun(block, words)), skeletons)

@@ -110,7 +110,7 @@ def skeleton(kept: Optional[Store[str]], make: Callable[..., str], *args: Hashab
     """
     if kept is None:
         return make(*args)
-    key = (make.__name__, ALTAIR_VERSION, *args)
+    key = (make.__name__, ALTAIR_VERSION, *(getattr(arg, "key", arg) for arg in args))  # Words by their key
     return kept.get_or_make(key, lambda: make(*args))
 
 

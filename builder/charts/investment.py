@@ -14,8 +14,8 @@ from typing import Iterable, Sequence
 
 from ..model import charts as model
 from ..model.book import Book, Totals
-from ..model.data import Investment
-from ..text.figures import format_date
+from ..model.data import AMOUNT_BASES, Investment
+from ..text.locale import N_, NP_, Words
 
 WIDTH, HEIGHT = 760, 440
 CHART_FONT = "IBM Plex Sans, sans-serif"  # the page's own typeface; vl-convert has it registered (vega.py)
@@ -25,22 +25,22 @@ NO_DATA = "#e4e6e9"
 @dataclass(frozen=True)
 class Metric:
     key: str
-    label: str  # as a legend or axis title
+    label: str  # as a legend or axis title (a message of the catalogs: words.say(label))
     noun: str  # as in "by {noun}"
 
 
 METRICS = {
-    "amount": Metric("amount", "Announced amount (US$ m)", "announced amount"),
-    "jobs": Metric("jobs", "Jobs at the projects (planned or current)", "jobs at the projects"),
-    "projects": Metric("projects", "Number of projects", "number of projects"),
-    "employment": Metric("employment", "Employment at Japanese-owned companies (one basis)",
-                         "employment at Japanese-owned companies"),
+    "amount": Metric("amount", N_("Announced amount (US$ m)"), N_("announced amount")),
+    "jobs": Metric("jobs", N_("Jobs at the projects (planned or current)"), N_("jobs at the projects")),
+    "projects": Metric("projects", N_("Number of projects"), N_("number of projects")),
+    "employment": Metric("employment", N_("Employment at Japanese-owned companies (one basis)"),
+                         N_("employment at Japanese-owned companies")),
 }
 assert tuple(METRICS) == model.METRICS
 
-STATUS_LABELS = {"operating": "Operating", "under_construction": "Under construction",
-                 "announced": "Announced", "pledged": "Pledged", "pending": "Pending",
-                 "blocked": "Blocked"}
+STATUS_LABELS = {"operating": N_("Operating"), "under_construction": N_("Under construction"),
+                 "announced": N_("Announced"), "pledged": N_("Pledged"), "pending": N_("Pending"),
+                 "blocked": N_("Blocked")}
 
 
 # --- shared pieces --------------------------------------------------------------------------
@@ -49,30 +49,48 @@ def _latest(records: Iterable[Investment]) -> str:
     return max((r.status_as_of for r in records), default="")
 
 
-def caption_for(book: Book, records: Sequence[Investment], left_out: int = 0, shading: str = "",
+def caption_for(book: Book, records: Sequence[Investment], words: Words, left_out: int = 0, shading: str = "",
                 basis: str = "announced") -> str:
     """Return the source and as-of line printed under a chart; left_out: nationwide records not drawn."""
-    as_of = f"book as of {format_date(book.config.as_of)}."
-    plural = left_out != 1
-    apart = (f" {left_out} nationwide pledge{'s' if plural else ''} or programme total{'s' if plural else ''} "
-             f"{'are' if plural else 'is'} not added in: {'they are' if plural else 'it is'} listed on the "
-             "Investment page." if left_out else "")
+    as_of = words.figures.date(book.config.as_of)
+    apart = (words.then + words.ngettext(
+        "%(n)s nationwide pledge or programme total is not added in: it is listed on the Investment page.",
+        "%(n)s nationwide pledges or programme totals are not added in: they are listed on the Investment page.",
+        left_out) if left_out else "")
     if not records:
-        return f"No project records in this book are drawn here.{apart} The {as_of}"
+        return (words.say("No project records in this book are drawn here.") + apart + words.then
+                + words.say("The book as of %(date)s.", date=as_of))
     totals = book.index.totals(records, basis)
     sources = totals.sources
-    named = "; ".join(sources[:4]) + (f"; and {len(sources) - 4} more" if len(sources) > 4 else "")
-    return (f"Source: {len(records)} project record{'s' if len(records) != 1 else ''} in this book "
-            f"({named}); each record's source is listed on its state's page and on the Sources page. "
-            f"{amount_basis(totals, basis)}{apart}{shading} Status as of {_latest(records)} at the latest; {as_of}")
+    named = words.say("; ").join(sources[:4]) + (
+        words.say("; and %(n)s more", n=words.figures.number(len(sources) - 4)) if len(sources) > 4 else "")
+    return (words.ngettext("Source: %(n)s project record in this book (%(sources)s);",
+                           "Source: %(n)s project records in this book (%(sources)s);", len(records), sources=named)
+            + words.then + words.say("each record's source is listed on its state's page and on the Sources page.")
+            + words.then + amount_basis(totals, words, basis) + apart + shading + words.then
+            + words.say("Status as of %(status)s at the latest; book as of %(date)s.", status=_latest(records), date=as_of))
 
 
-def amount_basis(totals: Totals, basis: str = "announced") -> str:
+BASES = {"announced": NP_("amount basis", "announced"), "cumulative": NP_("amount basis", "cumulative"),
+         "pledge": NP_("amount basis", "pledge"), "venture total": NP_("amount basis", "venture total"),
+         "deal value": NP_("amount basis", "deal value"), "proposal": NP_("amount basis", "proposal")}
+"""Each basis an amount may have, as a message of the catalogs (`basis_word`)."""
+assert tuple(BASES) == AMOUNT_BASES
+
+
+def basis_word(basis: str, words: Words) -> str:
+    """Return the word for an amount's basis in words' language: `announced`, 発表."""
+    return words.pgettext("amount basis", BASES[basis]) if basis in BASES else basis
+
+
+def amount_basis(totals: Totals, words: Words, basis: str = "announced") -> str:
     """Return what the amounts added up are, and which amounts are left out because their basis differs."""
-    text = (f"Amounts added up are {basis} amounts only (US$, yen converted at the book's rate); jobs are "
-            "planned or current, each on its own basis.")
+    text = words.say("Amounts added up are %(basis)s amounts only (US$, yen converted at the book's rate); jobs are "
+                     "planned or current, each on its own basis.", basis=basis_word(basis, words))
     if totals.apart:
-        kinds = ", ".join(f"{kind} {count:,}" for kind, count in totals.other_bases)
-        text += (f" {totals.apart:,} amount{'s' if totals.apart != 1 else ''} on other bases ({kinds}) "
-                 f"{'are' if totals.apart != 1 else 'is'} shown per project, never added in.")
+        kinds = words.say(", ").join(f"{basis_word(kind, words)} {words.figures.number(count)}"
+                                      for kind, count in totals.other_bases)
+        text += words.then + words.ngettext("%(n)s amount on another basis (%(kinds)s) is shown per project, never added in.",
+                                     "%(n)s amounts on other bases (%(kinds)s) are shown per project, never added in.",
+                                     totals.apart, kinds=kinds)
     return text

@@ -17,7 +17,7 @@ from ..geo import STATES, State, state_bounds
 from ..model.book import Book
 from ..model.charts import ChartBlock
 from ..model.data import Investment
-from ..text.figures import format_amount_total, format_jobs_total, format_millions, format_number
+from ..text.locale import N_, Words
 from .base import GEO_DATASET, Chart, Table, skeleton, vega_lite_spec
 from .investment import CHART_FONT, HEIGHT, METRICS, NO_DATA, STATUS_LABELS, WIDTH, caption_for
 
@@ -26,10 +26,11 @@ OTHER_BASIS_FILL = "#e3cfa4"  # a state whose employment figure is on another ba
 LISTED_SOURCES = 5  # a state's sources named in its row; beyond this, its page lists each project's
 
 
-def state_rows(book: Book, records: Sequence[Investment]) -> list[dict[str, Any]]:
+def state_rows(book: Book, records: Sequence[Investment], words: Words = Words()) -> list[dict[str, Any]]:
     """Return one row per state (all 50 and DC) with its totals; None where it has no records."""
     by_state = book.index.group((r for r in records if r.state in STATES), lambda r: r.state)
     figures = book.jobs_figures
+    number = words.figures.number
     rows = []
     for state in sorted(STATES.values(), key=lambda s: s.fips):
         totals = by_state.get(state.code)
@@ -37,23 +38,25 @@ def state_rows(book: Book, records: Sequence[Investment]) -> list[dict[str, Any]
         figure = figures.get(state.code)
         shared = figure is not None and figure.basis == book.jobs_basis
         rows.append({
-            "id": state.fips, "code": state.code, "state": state.name,
+            "id": state.fips, "code": state.code, "state": words.state(state).name,
             "projects": count or None,
             "amount": totals.amount if totals else None,
             "jobs": totals.jobs if totals else None,
-            "projects_text": str(count) if count else "none in this book",
-            "amount_text": format_amount_total(totals.amount if totals else None, bool(count), totals.apart if totals else 0),
-            "jobs_text": format_jobs_total(totals.jobs if totals else None, bool(count)),
-            "basis": (f"Sum of {count} project record{'s' if count != 1 else ''} in this book"
-                      if count else "No project records in this book"),
-            "source": (("; ".join(totals.sources) if len(totals.sources) <= LISTED_SOURCES else
-                        f"{len(totals.sources)} sources; each project's is in the {state.name} projects table")
+            "projects_text": number(count) if count else words.say("none in this book"),
+            "amount_text": words.amount_total(totals.amount if totals else None, bool(count), totals.apart if totals else 0),
+            "jobs_text": words.jobs_total(totals.jobs if totals else None, bool(count)),
+            "basis": (words.ngettext("Sum of %(n)s project record in this book", "Sum of %(n)s project records in this book",
+                                     count) if count else words.say("No project records in this book")),
+            "source": ((words.say("; ").join(totals.sources) if len(totals.sources) <= LISTED_SOURCES else
+                        words.say("%(n)s sources; each project's is in the %(state)s projects table",
+                                  n=number(len(totals.sources)), state=words.state(state).name))
                        if totals else "—"),
             "employment": figure.value if shared and figure else None,
             "other_basis": bool(figure) and not shared,
-            "state_figure": (f"{format_number(figure.value)} {figure.unit}, {figure.period or figure.as_of}"
-                             f"{'' if shared else ' (another basis: ' + (figure.basis or 'not stated') + ')'}; "
-                             f"{figure.source_org}" if figure else "no figure in this book"),
+            "state_figure": (f"{number(figure.value)} {figure.unit}, {figure.period or figure.as_of}"
+                             + ("" if shared else words.figures.aside(words.say(
+                                 "another basis: %(basis)s", basis=figure.basis or words.say("not stated"))))
+                             + words.say("; ") + figure.source_org if figure else words.say("no figure in this book")),
         })
     return rows
 
@@ -61,8 +64,9 @@ def state_rows(book: Book, records: Sequence[Investment]) -> list[dict[str, Any]
 MAX_SITES = 150  # beyond this, nearby sites are drawn as one circle per area
 
 
-def project_rows(book: Book, records: Sequence[Investment], colour: str) -> list[dict[str, Any]]:
+def project_rows(book: Book, records: Sequence[Investment], colour: str, words: Words) -> list[dict[str, Any]]:
     """Return one row per project that has coordinates, for the map's point layer."""
+    number, disclosed, undisclosed = words.figures.number, *_disclosure(words)
     rows = []
     for r in records:
         if r.latitude is None or r.longitude is None:
@@ -70,26 +74,32 @@ def project_rows(book: Book, records: Sequence[Investment], colour: str) -> list
         usd = book.index.usd(r)
         rows.append({
             "latitude": r.latitude, "longitude": r.longitude,
-            "size": usd, "disclosed": "Amount disclosed" if usd is not None else "Amount not disclosed",
-            "group": _group_of(book, r, colour),
+            "size": usd, "disclosed": disclosed if usd is not None else undisclosed,
+            "group": _group_of(book, r, colour, words),
             "company": r.company, "project": r.project,
             "place": f"{r.city}, {r.state}" if r.city else r.state,
-            "amount": (f"{format_millions(r.amount, r.currency)} ({r.amount_basis})"
-                       if r.amount is not None and r.amount_basis else format_millions(r.amount, r.currency)),
-            "jobs": (f"{format_number(r.jobs)} ({r.jobs_basis.replace('_', ' ')})" if r.jobs is not None
-                     else "not disclosed"),
-            "status": f"{STATUS_LABELS[r.status]}, as of {r.status_as_of}",
+            "amount": (words.millions(r.amount, r.currency) + words.figures.aside(r.amount_basis)
+                       if r.amount is not None and r.amount_basis else words.millions(r.amount, r.currency)),
+            "jobs": (number(r.jobs) + words.figures.aside(r.jobs_basis.replace("_", " ")) if r.jobs is not None
+                     else words.say("not disclosed")),
+            "status": words.say("%(status)s, as of %(date)s", status=words.say(STATUS_LABELS[r.status]),
+                                date=r.status_as_of),
             "source": r.source_name,
         })
         rows[-1]["label"] = f"{r.company}, {r.project}, {rows[-1]['place']}: {rows[-1]['amount']}"
     return rows
 
 
-def _group_of(book: Book, record: Investment, colour: str) -> str:
-    return book.config.sector_label(record.sector) if colour == "sector" else STATUS_LABELS[record.status]
+def _group_of(book: Book, record: Investment, colour: str, words: Words) -> str:
+    return book.config.sector_label(record.sector) if colour == "sector" else words.say(STATUS_LABELS[record.status])
 
 
-def area_rows(book: Book, records: Sequence[Investment], colour: str) -> list[dict[str, Any]]:
+def _disclosure(words: Words) -> tuple[str, str]:
+    """Return what the map's shapes of sites stand for: a circle, an amount disclosed; a diamond, none."""
+    return words.say("Amount disclosed"), words.say("Amount not disclosed")
+
+
+def area_rows(book: Book, records: Sequence[Investment], colour: str, words: Words) -> list[dict[str, Any]]:
     """Return one row per area of the map holding sites, when there are too many sites to draw each.
 
     The areas are squares of latitude and longitude, as small as keeps them under MAX_SITES; each
@@ -105,25 +115,28 @@ def area_rows(book: Book, records: Sequence[Investment], colour: str) -> list[di
     cells: dict[tuple[int, int], list[Investment]] = {}
     for r, (lat, lon) in zip(sites, squares):
         cells.setdefault((lat >> wider, lon >> wider), []).append(r)
+    number, disclosed, undisclosed = words.figures.number, *_disclosure(words)
     rows = []
     for _, mine in sorted(cells.items()):
         totals = book.index.totals(mine)
-        groups = Counter(_group_of(book, r, colour) for r in mine)
-        statuses = Counter(STATUS_LABELS[r.status] for r in mine)
+        groups = Counter(_group_of(book, r, colour, words) for r in mine)
+        statuses = Counter(words.say(STATUS_LABELS[r.status]) for r in mine)
         largest = max(mine, key=lambda r: (book.index.usd(r) or 0, r.id))
         rows.append({
-            "disclosed": "Amount disclosed" if totals.amount is not None else "Amount not disclosed",
+            "disclosed": disclosed if totals.amount is not None else undisclosed,
             "latitude": round(sum(r.latitude for r in mine) / len(mine), 4),
             "longitude": round(sum(r.longitude for r in mine) / len(mine), 4),
             "size": totals.amount,
             "group": sorted(groups.items(), key=lambda g: (-g[1], g[0]))[0][0],
-            "company": f"{len(mine):,} project sites in this area",
-            "project": f"largest: {largest.company}, {largest.project}",
-            "place": ", ".join(sorted({r.state for r in mine})),
-            "amount": f"{format_amount_total(totals.amount, True, totals.apart)} (announced amounts added up)",
-            "jobs": format_jobs_total(totals.jobs, True),
-            "status": "; ".join(f"{name} {count:,}" for name, count in sorted(statuses.items())),
-            "source": f"{len(totals.sources)} sources; each project's is on its state's page",
+            "company": words.ngettext("%(n)s project site in this area", "%(n)s project sites in this area", len(mine)),
+            "project": words.say("largest: %(company)s, %(project)s", company=largest.company, project=largest.project),
+            "place": words.say(", ").join(sorted({r.state for r in mine})),
+            "amount": words.amount_total(totals.amount, True, totals.apart)
+            + words.figures.aside(words.say("announced amounts added up")),
+            "jobs": words.jobs_total(totals.jobs, True),
+            "status": words.say("; ").join(f"{name} {number(count)}" for name, count in sorted(statuses.items())),
+            "source": words.ngettext("%(n)s source; each project's is on its state's page",
+                                     "%(n)s sources; each project's is on its state's page", len(totals.sources)),
         })
         rows[-1]["label"] = f"{rows[-1]['company']} ({rows[-1]['place']}): {rows[-1]['amount']}"
     return rows
@@ -133,15 +146,15 @@ LOOKUP_FIELDS = ["code", "state", "projects", "amount", "jobs", "employment", "o
                  "amount_text", "jobs_text", "basis", "source", "state_figure"]
 
 
-def _tooltips(**titles: str) -> list[Any]:
+def _tooltips(words: Words, **titles: str) -> list[Any]:
     """Return a tooltip of text fields, in the order given: field name = the title it shows under."""
     import altair as alt  # imported when a chart is made: a build that reuses its charts never loads it
 
-    return [alt.Tooltip(f"{field}:N", title=title) for field, title in titles.items()]
+    return [alt.Tooltip(f"{field}:N", title=words.say(title)) for field, title in titles.items()]
 
 
 @lru_cache(maxsize=64)
-def _map_structure(metric: str, colour: str, with_sites: bool, highlight: bool) -> str:
+def _map_structure(metric: str, colour: str, with_sites: bool, highlight: bool, words: Words) -> str:
     """Return the Vega-Lite of a map without its data, title or framing (as JSON text).
 
     Built with Altair once per shape of map; each map then fills in its own named datasets, so
@@ -151,8 +164,8 @@ def _map_structure(metric: str, colour: str, with_sites: bool, highlight: bool) 
     geo = alt.NamedData(name=GEO_DATASET, format=alt.DataFormat(type="topojson", feature="states"))
     choice = alt.param(
         name="metric", value=metric,
-        bind=alt.binding_select(options=list(METRICS), labels=[m.label for m in METRICS.values()],
-                                name="Shade states by: "))
+        bind=alt.binding_select(options=list(METRICS), labels=[words.say(m.label) for m in METRICS.values()],
+                                name=words.say("Shade states by: ")))
     shapes = (
         alt.Chart(geo)
         .mark_geoshape(stroke="white", strokeWidth=0.6, invalid="show", clip=True)
@@ -160,21 +173,18 @@ def _map_structure(metric: str, colour: str, with_sites: bool, highlight: bool) 
         .transform_lookup(lookup="id", from_=alt.LookupData(alt.NamedData(name="states"), key="id",
                                                             fields=LOOKUP_FIELDS), default=None)
         .transform_calculate(value="isValid(datum[metric]) ? datum[metric] : null",
-                             describe=("'State: ' + datum.state + '; Employment at Japanese-owned companies: ' + "
-                                       "datum.state_figure + '; ' + (datum.projects ? 'Projects: ' + datum.projects_text + "
-                                       "'; Announced amount: ' + datum.amount_text + '; Jobs at the projects: ' + "
-                                       "datum.jobs_text : 'no project records in this book')"))
+                             describe=_describe_state(words))
         .encode(
             # a state whose employment figure is on another basis is drawn apart, never on the shared scale
             color=alt.condition(
                 "metric == 'employment' && datum.other_basis", alt.value(OTHER_BASIS_FILL),
-                alt.Color("value:Q", title="State shading", legend=alt.Legend(orient="bottom-right"),
+                alt.Color("value:Q", title=words.say("State shading"), legend=alt.Legend(orient="bottom-right"),
                           scale=alt.Scale(scheme="blues", domainMin=0,
                                           domainMax=alt.ExprRef(expr="domain_max[metric]")))),
             description=alt.Description("describe:N"),
-            tooltip=_tooltips(state="State", state_figure="Employment at Japanese-owned companies",
-                              projects_text="Projects", amount_text="Announced amount",
-                              jobs_text="Jobs at the projects", basis="Basis", source="Source"))
+            tooltip=_tooltips(words, state=N_("State"), state_figure=N_("Employment at Japanese-owned companies"),
+                              projects_text=N_("Projects"), amount_text=N_("Announced amount"),
+                              jobs_text=N_("Jobs at the projects"), basis=N_("Basis"), source=N_("Source")))
         .add_params(choice, alt.param(name="domain_max", value={}))
     )
     layers: list[Any] = [shapes]
@@ -190,17 +200,16 @@ def _map_structure(metric: str, colour: str, with_sites: bool, highlight: bool) 
             .encode(
                 longitude="longitude:Q", latitude="latitude:Q",
                 size=alt.condition("datum.size == null", alt.value(160),
-                                   alt.Size("size:Q", title="Amount (US$ m)", scale=alt.Scale(range=[40, 1400]),
+                                   alt.Size("size:Q", title=words.say("Amount (US$ m)"), scale=alt.Scale(range=[40, 1400]),
                                             legend=alt.Legend(orient="right"))),
                 description=alt.Description("label:N"),
-                shape=alt.Shape("disclosed:N", title="Amount",
-                                scale=alt.Scale(domain=["Amount disclosed", "Amount not disclosed"],
-                                                range=["circle", "diamond"]),
+                shape=alt.Shape("disclosed:N", title=words.say("Amount"),
+                                scale=alt.Scale(domain=list(_disclosure(words)), range=["circle", "diamond"]),
                                 legend=alt.Legend(orient="right")),
-                color=alt.Color("group:N", title="Sector" if colour == "sector" else "Status",
-                                scale=_group_scale(colour), legend=alt.Legend(orient="right")),
-                tooltip=_tooltips(company="Company", project="Project", place="Place", amount="Amount",
-                                  jobs="Jobs", status="Status", source="Source")))
+                color=alt.Color("group:N", title=words.say("Sector") if colour == "sector" else words.say("Status"),
+                                scale=_group_scale(colour, words), legend=alt.Legend(orient="right")),
+                tooltip=_tooltips(words, company=N_("Company"), project=N_("Project"), place=N_("Place"),
+                                  amount=N_("Amount"), jobs=N_("Jobs"), status=N_("Status"), source=N_("Source"))))
     chart = (
         alt.layer(*layers)
         .properties(width=WIDTH, height=HEIGHT, title="")
@@ -212,6 +221,20 @@ def _map_structure(metric: str, colour: str, with_sites: bool, highlight: bool) 
         .configure_legend(labelLimit=320, titleLimit=320)
     )
     return json.dumps(vega_lite_spec(chart), sort_keys=True)
+
+
+def _describe_state(words: Words) -> str:
+    """Return the Vega expression that says what a state's shape shows, for screen readers."""
+    def label(message: str, first: bool = False) -> str:
+        text = ("" if first else words.say("; ")) + words.say(message) + words.say(": ")
+        return json.dumps(text, ensure_ascii=False) + " + "
+
+    projects = (f"{label(N_('Projects'))}datum.projects_text + {label(N_('Announced amount'))}datum.amount_text + "
+                f"{label(N_('Jobs at the projects'))}datum.jobs_text")
+    none = json.dumps(words.say("; ") + words.say(N_("no project records in this book")), ensure_ascii=False)
+    return (f"{label(N_('State'), first=True)}datum.state + "
+            f"{label(N_('Employment at Japanese-owned companies'))}datum.state_figure + "
+            f"(datum.projects ? {projects} : {none})")
 
 
 def projection_for(state: Optional[State]) -> dict[str, Any]:
@@ -228,28 +251,40 @@ def projection_for(state: Optional[State]) -> dict[str, Any]:
             "fit": frame, "clipExtent": [[0, 0], [WIDTH, HEIGHT]]}
 
 
-def map_chart(book: Book, block: ChartBlock, records: Sequence[Investment],
+def map_chart(book: Book, block: ChartBlock, records: Sequence[Investment], words: Words,
               highlight: Optional[State] = None, skeletons: Optional[Store[str]] = None) -> Chart:
     """Choropleth of all states by the chosen metric, with project sites on top."""
     metric = METRICS[block.metric]
-    states = state_rows(book, records)
+    say, number = words.say, words.figures.number
+    states = state_rows(book, records, words)
     located = sum(1 for r in records if r.latitude is not None and r.longitude is not None)
-    sites = project_rows(book, records, block.colour) if located <= MAX_SITES else area_rows(book, records, block.colour)
+    sites = (project_rows(book, records, block.colour, words) if located <= MAX_SITES
+             else area_rows(book, records, block.colour, words))
     spec = json.loads(skeleton(skeletons, _map_structure, block.metric, block.colour, bool(sites),
-                               highlight is not None))
-    title = block.title or ("Japanese investment in the United States" if highlight is None
-                            else f"Japanese investment in {highlight.name}")
-    circles = (f"Circles: {located:,} project site{'s' if located != 1 else ''}"
-               + (f" in {len(sites):,} areas" if len(sites) < located else "")
-               + ", sized by amount; diamonds: amount not disclosed." if sites else "No project sites to show.")
+                               highlight is not None, words))
+    title = block.title or (say("Japanese investment in the United States") if highlight is None
+                            else say("Japanese investment in %(state)s", state=words.state(highlight).name))
+    if not sites:
+        circles = say("No project sites to show.")
+    elif len(sites) < located:
+        circles = words.ngettext(
+            "Circles: %(n)s project site in %(areas)s areas, sized by amount; diamonds: amount not disclosed.",
+            "Circles: %(n)s project sites in %(areas)s areas, sized by amount; diamonds: amount not disclosed.",
+            located, areas=number(len(sites)))
+    else:
+        circles = words.ngettext("Circles: %(n)s project site, sized by amount; diamonds: amount not disclosed.",
+                                 "Circles: %(n)s project sites, sized by amount; diamonds: amount not disclosed.",
+                                 located)
     shared = sum(1 for row in states if row["employment"] is not None)
     apart = sum(1 for row in states if row["other_basis"])
-    employment = (f"Employment shaded for {shared} state{'s' if shared != 1 else ''} on one basis"
-                  + (f" ({book.jobs_basis})" if book.jobs_basis else "")
-                  + (f"; tan: {apart} on another basis, not compared" if apart else "")
-                  + "; grey: no figure in this book.")
-    subtitle = (employment if block.metric == "employment" else "Grey: no records in this book.") + " " + circles
-    spec["title"] = {"text": {"expr": _title_expr(title)}, "subtitle": subtitle}
+    employment = (words.ngettext("Employment shaded for %(n)s state on one basis",
+                                 "Employment shaded for %(n)s states on one basis", shared)
+                  + (words.figures.aside(book.jobs_basis) if book.jobs_basis else "")
+                  + (say("; tan: %(n)s on another basis, not compared", n=number(apart)) if apart else "")
+                  + say("; grey: no figure in this book."))
+    subtitle = (employment if block.metric == "employment" else say("Grey: no records in this book.")) \
+        + words.then + circles
+    spec["title"] = {"text": {"expr": _title_expr(title, words)}, "subtitle": subtitle}
     spec["datasets"] = {"states": states, **({"sites": sites} if sites else {})}
     params = [*spec.get("params", []), *(p for layer in spec["layer"] for p in layer.get("params", []))]
     domain = next(p for p in params if p["name"] == "domain_max")
@@ -264,40 +299,56 @@ def map_chart(book: Book, block: ChartBlock, records: Sequence[Investment],
         spec["projection"] = projection_for(highlight)
     with_data = [s for s in states if s["projects"] or (block.metric == "employment" and
                                                         (s["employment"] is not None or s["other_basis"]))]
-    columns = ["State", "Projects", "Announced amount", "Jobs at the projects", "Source"]
+    columns = [say("State"), say("Projects"), say("Announced amount"), say("Jobs at the projects"), say("Source")]
     cells = [[s["state"], s["projects_text"], s["amount_text"], s["jobs_text"], s["source"]] for s in with_data]
     if block.metric == "employment":
-        columns.insert(1, "Employment at Japanese-owned companies")
+        columns.insert(1, say("Employment at Japanese-owned companies"))
         for row, s in zip(cells, with_data):
             row.insert(1, s["state_figure"])
-    where = "the United States" if highlight is None else highlight.name
-    shading = (f"{shared} states shaded by employment at Japanese-owned companies on one basis"
-               f"{f' and {apart} on another basis drawn apart' if apart else ''}"
-               if block.metric == "employment" else
-               f"states shaded by {metric.noun} from {len(records)} project records")
-    description = (f"Map of {where}: {shading} ({len(with_data)} state{'s' if len(with_data) != 1 else ''} "
-                   f"in its table; states without data in "
-                   f"grey), with {located} project sites sized by amount.")
-    note = (" Shading: employment at Japanese-owned companies" + (f", {book.jobs_basis}" if book.jobs_basis else "")
-            + "; each state's figure, period, basis and source are on its page." if block.metric == "employment" else "")
-    return Chart(title, description, spec, caption_for(book, records, shading=note), Table(columns, cells),
+    where = say("the United States") if highlight is None else words.state(highlight).name
+    if block.metric == "employment":
+        shading = words.ngettext("%(n)s state shaded by employment at Japanese-owned companies on one basis",
+                                 "%(n)s states shaded by employment at Japanese-owned companies on one basis", shared)
+        if apart:
+            shading += say(" and %(n)s on another basis drawn apart", n=number(apart))
+    else:
+        shading = words.ngettext("states shaded by %(what)s from %(n)s project record",
+                                 "states shaded by %(what)s from %(n)s project records", len(records),
+                                 what=say(metric.noun))
+    description = words.ngettext(
+        "Map of %(where)s: %(shading)s (%(n)s state in its table; states without data in grey), with %(sites)s.",
+        "Map of %(where)s: %(shading)s (%(n)s states in its table; states without data in grey), with %(sites)s.",
+        len(with_data), where=where, shading=shading,
+        sites=words.ngettext("%(n)s project site sized by amount", "%(n)s project sites sized by amount", located))
+    note = ""
+    if block.metric == "employment":
+        note = words.then + (
+            say("Shading: employment at Japanese-owned companies, %(basis)s; each state's figure, period, basis "
+                "and source are on its page.", basis=book.jobs_basis) if book.jobs_basis else
+            say("Shading: employment at Japanese-owned companies; each state's figure, period, basis and source "
+                "are on its page."))
+    return Chart(title, description, spec, caption_for(book, records, words, shading=note), Table(columns, cells),
                  needs_geo=True)
 
 
-STATUS_COLOURS = {"Operating": "#1b7f3b", "Under construction": "#1f5fa8", "Announced": "#e08a00",
-                  "Pledged": "#7b4fa0", "Pending": "#8c8c8c", "Blocked": "#c0262d"}
+STATUS_COLOURS = {"operating": "#1b7f3b", "under_construction": "#1f5fa8", "announced": "#e08a00",
+                  "pledged": "#7b4fa0", "pending": "#8c8c8c", "blocked": "#c0262d"}
+assert tuple(STATUS_COLOURS) == tuple(STATUS_LABELS)
 
 
-def _group_scale(colour: str) -> Any:
+def _group_scale(colour: str, words: Words) -> Any:
     """Fixed colours for statuses, so a status means the same colour on every map."""
     import altair as alt
 
     if colour == "status":
-        return alt.Scale(domain=list(STATUS_COLOURS), range=list(STATUS_COLOURS.values()))
+        return alt.Scale(domain=[words.say(STATUS_LABELS[status]) for status in STATUS_COLOURS],
+                         range=list(STATUS_COLOURS.values()))
     return alt.Scale(scheme="tableau10")
 
 
-def _title_expr(title: str) -> str:
+def _title_expr(title: str, words: Words) -> str:
     """Return a title that names the metric the reader has chosen."""
-    labels = json.dumps({k: m.noun for k, m in METRICS.items()})
-    return f"{json.dumps(title + ': states by ')} + {labels}[metric]"
+    before, _, after = words.say("%(title)s: states by %(what)s", title=title, what="\0").partition("\0")
+    nouns = json.dumps({k: words.say(m.noun) for k, m in METRICS.items()}, ensure_ascii=False)
+    return f"{json.dumps(before, ensure_ascii=False)} + {nouns}[metric]" + (
+        f" + {json.dumps(after, ensure_ascii=False)}" if after else "")

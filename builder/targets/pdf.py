@@ -29,7 +29,7 @@ from selectolax.lexbor import LexborHTMLParser
 
 from ..errors import BriefingError
 from ..model.book import Book
-from ..text.locale import Figures
+from ..text.locale import Figures, Words
 from .site import urls
 from .site.plan import SECTION_TITLES, PagePlan, SitePlan
 
@@ -261,37 +261,35 @@ def write_pdf(document: str, files: dict[str, bytes]) -> tuple[bytes, int]:
     return rendered.write_pdf(), len(rendered.pages)
 
 
-def card_html(site: SitePlan, points: int, facts: int, banner: str) -> str:
+def card_html(site: SitePlan, points: int, facts: int, banner: str, words: Words) -> str:
     """Return the one-page card: the objectives, the first points of each paper, the key figures."""
     book = site.book
     config = book.config
-    text = _text_renderer(site)
+    text = _text_renderer(site, words)
+    figures_of = words.figures
     objectives = "".join(f"<li>{text(o)}</li>" for o in config.objectives)
     papers = "".join(
         f"<section><h2>{html.escape(issue.title)}</h2><ol>"
         + "".join(f"<li>{text(p)}</li>" for p in issue.points_to_make[:points]) + "</ol></section>"
         for issue in book.issues)
-    figures = "".join(f"<li><strong>{html.escape(f.label)}</strong>: {html.escape(_value(f))}</li>"
+    figures = "".join(f"<li><strong>{html.escape(f.label)}</strong>{words.say(': ')}"
+                      f"{html.escape(figures_of.value(f.value, f.unit) + (figures_of.aside(f.period) if f.period else ''))}</li>"
                       for f in book.facts[:facts])
     body = (f'<section class="print-card" data-banner="{html.escape(banner, quote=True)}">'
             f'<div class="print-banner">{html.escape(banner)}</div>'
-            f'<h1>{html.escape(config.title)}</h1><p class="card-meta">{html.escape(config.event.name)}, '
-            f'{config.event.start.strftime("%-d %B %Y")} · as of {config.as_of.strftime("%-d %B %Y")}</p>'
-            + (f"<h2>Objectives</h2><ol>{objectives}</ol>" if objectives else "")
+            f'<h1>{html.escape(config.title)}</h1><p class="card-meta">{html.escape(config.event.name)}'
+            f'{words.say(", ")}{figures_of.date(config.event.start)} · '
+            f'{html.escape(words.say("as of %(date)s", date=figures_of.date(config.as_of)))}</p>'
+            + (f"<h2>{words.say('Objectives')}</h2><ol>{objectives}</ol>" if objectives else "")
             + f'<div class="card-papers">{papers}</div>'
-            + (f"<h2>Key figures</h2><ul class='card-figures'>{figures}</ul>" if figures else "") + "</section>")
+            + (f"<h2>{words.say('Key figures')}</h2><ul class='card-figures'>{figures}</ul>" if figures else "")
+            + "</section>")
     return _document(site, body, "Card", banner)
 
 
-def _value(fact: Any) -> str:
-    from ..text.figures import format_value
-
-    return f"{format_value(fact.value, fact.unit)}" + (f" ({fact.period})" if fact.period else "")
-
-
-def _text_renderer(site: SitePlan) -> Any:
+def _text_renderer(site: SitePlan, words: Words) -> Any:
     from ..text.markdown import Citations, TextRenderer
 
-    renderer = TextRenderer(site.book, urls)
+    renderer = TextRenderer(site.book, urls, words=words)
     citations = Citations()
     return lambda text: str(renderer.inline(text, urls.HOME, citations))

@@ -13,9 +13,10 @@ Dates, numbers and money are written by Babel in each language's way: `7 Feb 202
 from __future__ import annotations
 
 import gettext
-from dataclasses import dataclass, field
+import hashlib
+from dataclasses import dataclass, field, replace
 from datetime import date
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from io import BytesIO
 from pathlib import Path
 from typing import Iterable, Optional
@@ -30,10 +31,23 @@ from babel.numbers import format_compact_decimal, format_decimal
 from babel.support import Translations
 
 from ..errors import ContentError, Problem
+from ..geo import STATES, State
 from ..model.config import Currency
 from . import figures
 
 CATALOG = "locale/{lang}/LC_MESSAGES/messages.po"
+
+
+def N_(message: str) -> str:
+    """Mark a message for `make messages` (the interface's catalogs) and return it as it is: it is
+    translated where it is shown (`{{ _(entry.title) }}`, `words.say(label)`)."""
+    return message
+
+
+def NP_(context: str, message: str) -> str:
+    """Mark a message with its context (`make messages` reads both): a word such as `announced`
+    that a language translates one way as a status and another as the basis of an amount."""
+    return message
 
 
 def catalog(dirs: list[Path], lang: str, names: Optional[list[str]] = None) -> gettext.NullTranslations:
@@ -49,6 +63,16 @@ def catalog(dirs: list[Path], lang: str, names: Optional[list[str]] = None) -> g
             read.add_fallback(found)
             found = read
     return found
+
+
+def words_for(dirs: list[Path], lang: str, names: Optional[list[str]] = None) -> "Words":
+    """Return what lang says outside the templates (charts, tables, totals), from the same catalogs."""
+    digest = hashlib.sha256(lang.encode("utf-8"))
+    for i, base in enumerate(dirs):
+        path = base / CATALOG.format(lang=lang)
+        if path.is_file():
+            digest.update(_compiled(path, path.stat().st_mtime_ns, lang, names[i] if names else str(path)))
+    return Words(lang, catalog(dirs, lang, names), digest.hexdigest()[:16])
 
 
 @lru_cache(maxsize=16)
@@ -127,6 +151,77 @@ class Figures:
     def aside(self, text: str) -> str:
         """Put text in brackets after a figure: ` (≈ $56.1 bn …)`, `（約561億ドル…）`."""
         return f"（{text}）" if self.lang in ("ja", "zh") else f" ({text})"
+
+
+class Words:
+    """What one language says outside the templates: its catalog's messages, and its figures.
+
+    The charts, their tables and captions, and the totals of the investment tables are written
+    in Python; they say their words through this (`words.say("Jobs")`, `words.ngettext(...)`),
+    so that `make messages` finds them and each language's catalog translates them.
+    """
+
+    def __init__(self, lang: str = "en", messages: Optional[gettext.NullTranslations] = None, digest: str = ""):
+        self.lang = lang
+        self.messages = messages or gettext.NullTranslations()
+        self.key = f"{lang}:{digest}"  # a chart drawn with these words is drawn again when they change
+        self.then = "" if lang in ("ja", "zh") else " "  # between two sentences
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Words) and other.key == self.key
+
+    def __hash__(self) -> int:
+        return hash(self.key)
+
+    def __repr__(self) -> str:
+        return f"Words({self.key!r})"
+
+    @cached_property
+    def figures(self) -> Figures:
+        return Figures(self.lang)
+
+    @cached_property
+    def states(self) -> dict[str, State]:
+        """Return the US states by code, each named in this language (カリフォルニア州)."""
+        return {code: replace(state, name=self.say(state.name)) for code, state in STATES.items()}
+
+    def state(self, state: State) -> State:
+        """Return a state named in this language."""
+        return self.states.get(state.code, state)
+
+    def say(self, message: str, **values: object) -> str:
+        """Return a message in this language, its `%(name)s` placeholders filled with values."""
+        text = self.messages.gettext(message)
+        return text % values if values else text
+
+    def pgettext(self, context: str, message: str) -> str:
+        """Return a message in this language, as meant in context (see NP_)."""
+        return self.messages.pgettext(context, message)
+
+    def ngettext(self, singular: str, plural: str, n: int, **values: object) -> str:
+        """Return the form of a message for the number n (`%(n)s` is n as this language writes it)."""
+        return self.messages.ngettext(singular, plural, n) % {"n": self.figures.number(n), **values}
+
+    def amount_total(self, amount: Optional[float], has_records: bool, apart: int = 0) -> str:
+        """Write a total of announced amounts in US$ m, saying how many amounts on other bases are left out.
+
+        `not disclosed` when its records give no amount, `—` with no records."""
+        others = self.say("%(n)s on other bases, not added in", n=self.figures.number(apart)) if apart else ""
+        if amount is not None:
+            return self.figures.millions(amount) + (self.figures.aside(others) if others else "")
+        if others:
+            return self.say("none announced") + self.figures.aside(others)
+        return self.say("not disclosed") if has_records else "—"
+
+    def jobs_total(self, jobs: Optional[int], has_records: bool) -> str:
+        """Write a total of jobs: `not disclosed` when its records give none, `—` with no records."""
+        if jobs is not None:
+            return self.figures.number(jobs)
+        return self.say("not disclosed") if has_records else "—"
+
+    def millions(self, amount_m: Optional[float], currency: str = "USD") -> str:
+        """Write an amount given in millions, or `not disclosed`."""
+        return self.say("not disclosed") if amount_m is None else self.figures.millions(amount_m, currency)
 
 
 class FixedMessages(jinja2.ext.Extension):

@@ -35,7 +35,7 @@ from ..model.book import Book
 from ..model.content import Fact
 from ..source.pages import chart_fences
 from . import safety
-from .locale import Figures
+from .locale import Words
 
 _MARK = re.compile("\ue000(\\d+)\ue001")
 _MARK_CHARS = re.compile("[\ue000\ue001]")
@@ -247,10 +247,12 @@ _RELATIVE_URL = re.compile(r'(href|src)="(?![a-zA-Z][a-zA-Z0-9+.-]*:|#|/)([^"]*)
 class TextRenderer:
     """Render the book's Markdown on the pages of one output."""
 
-    def __init__(self, book: Book, links: Links, store: Optional[Store[Any]] = None, figures: Optional[Figures] = None):
+    def __init__(self, book: Book, links: Links, store: Optional[Store[Any]] = None, words: Words = Words()):
         self.book = book
-        self.figures = figures or Figures()
-        self.notes: dict[str, str] = {}  # what a mark on a text not in the page's language says, by status
+        self.words = words
+        self.figures = words.figures
+        # what a mark on a text not in the page's language says, by status
+        self.notes = {"missing": words.say("Not yet translated"), "stale": words.say("Translation out of date")}
         self.links = links
         self.store = store if store is not None else Store("Markdown")
         self.converter = Converter(book.config.markdown.allow_html)
@@ -322,7 +324,7 @@ class TextRenderer:
         if kind == "issue" and ref in book.issue_by_id:
             return self._link(self.links.issue_url(ref), book.issue_by_id[ref].title, "ref-issue", page_url)
         if kind == "state" and ref in STATES:
-            name = STATES[ref].name
+            name = self.words.states[ref].name
             if STATES[ref] in book.states_with_data:
                 return self._link(self.links.state_url(ref), name, "ref-state", page_url)
             return f"<span>{escape(name)}</span>"

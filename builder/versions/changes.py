@@ -20,6 +20,7 @@ from ..model.book import Book
 from ..model.config import Config
 from ..model.content import Issue, Person
 from ..text.figures import format_millions, format_number, format_value
+from ..text.locale import N_
 
 REWORD_RATIO = 0.5  # how alike two points must be to count as one point reworded
 
@@ -63,9 +64,10 @@ class ItemChange:
         return next((f for f in self.fields if f.field == name), None)
 
 
-KIND_TITLES = {"book": "Book settings", "issue": "Issue papers", "person": "People",
-               "programme item": "Programme", "fact": "Key facts", "investment": "Investment records",
-               "state figure": "State figures", "page": "Pages"}
+KIND_TITLES = {"book": N_("Book settings"), "issue": N_("Issue papers"), "person": N_("People"),
+               "programme item": N_("Programme"), "fact": N_("Key facts"), "investment": N_("Investment records"),
+               "state figure": N_("State figures"), "page": N_("Pages")}
+"""Each kind of item, as the report heads its changes (a message of the catalogs: pages translate it)."""
 
 
 @dataclass

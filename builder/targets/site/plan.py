@@ -21,16 +21,10 @@ from ...model.book import Book
 from ...model.charts import ChartBlock
 from ...model.content import Issue, Person
 from ...model.data import Investment, StateFigure
-from ...text.figures import format_amount_total, format_jobs_total
+from ...text.locale import N_, Words
 from ...versions.changes import BookChanges, ItemChange
 from ...versions.git import Stamp
 from . import urls
-
-
-def N_(message: str) -> str:
-    """Mark a message for `make messages` (the interface's catalogs) and return it as it is: the
-    templates translate it where they show it (`{{ _(entry.title) }}`)."""
-    return message
 
 
 @dataclass
@@ -107,10 +101,11 @@ class SitePlan:
 
 
 def plan_site(book: Book, stamp: Stamp, changes: Optional[BookChanges] = None,
-              cache: Optional[BuildCache] = None, lang: str = "") -> SitePlan:
-    """Return the plan of the whole site (of the site in lang, for a book in several languages)."""
+              cache: Optional[BuildCache] = None, lang: str = "", words: Words = Words()) -> SitePlan:
+    """Return the plan of the whole site (of the site in lang, for a book in several languages);
+    words are what its language says in charts and tables."""
     pages = plan_pages(book, changes, cache.charts if cache else None, cache.items if cache else None,
-                       cache.skeletons if cache else None)
+                       cache.skeletons if cache else None, words)
     for page in pages:
         # what the charts draw counts for the banner, not for the page's text: the charts are in its context
         page.drawn = page.context.pop("drawn", [])
@@ -227,7 +222,7 @@ def _summary(kept: Optional[Store[Any]], item: Any, make: Callable[[Any], S]) ->
 
 def plan_pages(book: Book, changes: Optional[BookChanges] = None,
                store: Optional[Store[Any]] = None, kept: Optional[Store[Any]] = None,
-               skeletons: Optional[Store[str]] = None) -> list[PagePlan]:
+               skeletons: Optional[Store[str]] = None, words: Words = Words()) -> list[PagePlan]:
     """Return every page of the site, with its charts, in a fixed order.
 
     Each page's context holds exactly what its default template shows (summaries where a page
@@ -236,12 +231,13 @@ def plan_pages(book: Book, changes: Optional[BookChanges] = None,
     def chart(kind: str, records: Sequence[Investment], metric: str = "jobs", colour: str = "sector",
               highlight: Optional[State] = None) -> Chart:
         block = ChartBlock(kind=kind, metric=metric, colour=colour)
-        return build_chart(book, block, highlight=highlight, records=records, store=store, skeletons=skeletons)
+        return build_chart(book, block, highlight=highlight, records=records, store=store, skeletons=skeletons,
+                           words=words)
 
     def block_chart(block: Optional[ChartBlock], written_at: Problem) -> Optional[Chart]:
         if block is None:
             return None  # a chart the edition leaves out: its fence shows nothing
-        return build_chart(book, block, store=store, written_at=written_at, skeletons=skeletons)
+        return build_chart(book, block, store=store, written_at=written_at, skeletons=skeletons, words=words)
 
     def drawn(*blocks: Optional[ChartBlock]) -> list[list[Investment]]:
         """Return the records each of the book's own charts among blocks draws (their markings count)."""
@@ -292,10 +288,10 @@ def plan_pages(book: Book, changes: Optional[BookChanges] = None,
     charts = [chart(kind, everything, metric=shade if kind == "map" else "amount") for kind in ("map", "sectors", "years")] \
         if everything else []
     plans.append(PagePlan(urls.INVESTMENT, "investment.html", N_("Investment by state and by project"),
-                          "investment", {"charts": charts, "states": state_rows(book),
+                          "investment", {"charts": charts, "states": state_rows(book, words),
                                          "national": book.figures_for(NATIONWIDE), "drawn": [everything],
                                          "nationwide": list(book.index.in_state(NATIONWIDE))}))
-    for state in book.states_with_data:
+    for state in map(words.state, book.states_with_data):  # each named in the site's language
         projects = book.index.in_state(state.code)
         plans.append(PagePlan(urls.state_url(state.code), "state.html", state.name, "investment", {
             "state": state, "projects": projects, "figures": book.figures_for(state.code),
@@ -325,15 +321,15 @@ def largest(book: Book, records: list[Investment]) -> list[Investment]:
     return book.index.largest(records, PAPER_PROJECTS)
 
 
-def state_rows(book: Book) -> list[StateRow]:
+def state_rows(book: Book, words: Words) -> list[StateRow]:
     """Return the investment page's table: each state with records or figures, added up once."""
     rows = []
     for state in book.states_with_data:
         totals = book.index.by_state.get(state.code)
         figures = book.figures_for(state.code, "jobs")
-        rows.append(StateRow(state, totals.projects if totals else 0,
-                             format_amount_total(totals.amount if totals else None, bool(totals), totals.apart if totals else 0),
-                             format_jobs_total(totals.jobs if totals else None, bool(totals)),
+        rows.append(StateRow(words.state(state), totals.projects if totals else 0,
+                             words.amount_total(totals.amount if totals else None, bool(totals), totals.apart if totals else 0),
+                             words.jobs_total(totals.jobs if totals else None, bool(totals)),
                              figures[0] if figures else None))
     return rows
 

@@ -32,22 +32,13 @@ from pydantic import BaseModel
 from ...cache import BuildCache, Store
 from ...charts.base import Chart
 from ...errors import ContentError, Problem
-from ...geo import STATES, State
+from ...geo import State
 from ...model.base import Model, Shown, Translated
-from ...model.book import Book, Totals
+from ...model.book import Book
 from ...source import TEMPLATES_DIR
 from ...source.files import SourceError, inside, read_bytes
-from ...text.figures import (
-    format_amount_total,
-    format_date,
-    format_jobs_total,
-    format_millions,
-    format_number,
-    format_value,
-    in_dollars,
-)
 from ...languages import NAMES
-from ...text.locale import CATALOG, Figures, FixedMessages, catalog
+from ...text.locale import CATALOG, FixedMessages, Words, catalog, words_for
 from ...text.markdown import Citations, TextRenderer
 from ...text.safety import CONTENT_SECURITY_POLICY
 from . import urls
@@ -74,6 +65,24 @@ def template_dirs(root: Path) -> list[Path]:
     if theme not in dirs:
         dirs.append(theme)
     return dirs
+
+
+def catalog_names(root: Path, dirs: list[Path], lang: str) -> list[str]:
+    """Return how problems name each template folder's catalog for lang: as a path in the book, or the theme's."""
+    names = []
+    for base in dirs:
+        path = (base / CATALOG.format(lang=lang)).resolve()
+        try:
+            names.append(path.relative_to(root.resolve()).as_posix())
+        except ValueError:
+            names.append(f"(theme) {path.name}")
+    return names
+
+
+def language_words(root: Path, lang: str) -> Words:
+    """Return what lang says outside the templates (charts, tables, totals), from the book's catalogs."""
+    dirs = template_dirs(root)
+    return words_for(dirs, lang, catalog_names(root, dirs, lang))
 
 
 def read_assets(root: Path) -> dict[str, bytes]:
@@ -145,11 +154,12 @@ def make_environment(dirs: list[Path], lang: str = "en", names: Optional[list[st
     messages = catalog(dirs, lang, names)
     env.install_gettext_translations(messages, newstyle=True)  # type: ignore[attr-defined]
     env.fixed_messages = messages.gettext  # type: ignore[attr-defined]
-    figures = Figures(lang)  # the filters of this language's environment write its figures
+    words = Words(lang, messages)
+    figures = words.figures  # the filters of this language's environment write its figures
     env.filters.update(
         date=lambda value: figures.date(value) if isinstance(value, date) else str(value),
         number=figures.number,
-        millions=figures.millions,
+        millions=words.millions,
         value=figures.value,
         markdown=_markdown,
         inline=_inline,
@@ -158,8 +168,7 @@ def make_environment(dirs: list[Path], lang: str = "en", names: Optional[list[st
         enumerate_as=lambda labels, prefix: [(f"{prefix}{i}", label) for i, label in enumerate(labels, 1)],
         css_string=_css_string,
     )
-    env.globals.update(link=_link, STATES=STATES, urls=urls, amount_total=_amount_total, jobs_total=_jobs_total,
-                       content_security_policy=Markup(CONTENT_SECURITY_POLICY))
+    env.globals.update(link=_link, STATES=words.states, urls=urls, content_security_policy=Markup(CONTENT_SECURITY_POLICY))
     return env
 
 
@@ -182,14 +191,6 @@ def _sections(html: Any) -> tuple[Markup, list[tuple[str, str]]]:
         return f'<h2 id="{anchor}">{match.group(1)}</h2>'
 
     return Markup(_HEADING.sub(number, str(html))), entries
-
-
-def _amount_total(totals: Optional[Totals]) -> str:
-    return format_amount_total(totals.amount if totals else None, bool(totals), totals.apart if totals else 0)
-
-
-def _jobs_total(totals: Optional[Totals]) -> str:
-    return format_jobs_total(totals.jobs if totals else None, bool(totals))
 
 
 @pass_context
@@ -288,13 +289,12 @@ class Renderer:
         self.cache = cache
         self.dirs = template_dirs(root)
         self.lang = site.lang or self.book.config.lang
-        names = [self._template_path(str(d / CATALOG.format(lang=self.lang))) for d in self.dirs]
+        names = catalog_names(root, self.dirs, self.lang)
         self.env = cache.templates.get_or_make((tuple(self.dirs), self.lang),
                                                lambda: make_environment(self.dirs, self.lang, names))
-        self.figures = Figures(self.lang)
-        self.text = TextRenderer(self.book, urls, cache.markdown, self.figures)
-        gettext = catalog(self.dirs, self.lang, names).gettext
-        self.text.notes = {"missing": gettext("Not yet translated"), "stale": gettext("Translation out of date")}
+        words = words_for(self.dirs, self.lang, names)
+        self.figures = words.figures
+        self.text = TextRenderer(self.book, urls, cache.markdown, words)
         self._read_book = False
         view = BookView(self.book, self._note_book_read)
         cur = self.book.config.currency
