@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 
 from builder.build import build, load_book
+from builder.geo import STATES
 from builder.text.figures import format_millions, format_number
 from conftest import REPO
 from servers import Watch, nginx
@@ -88,7 +89,14 @@ def test_hovering_a_state_shows_its_figure_basis_and_source(browser, sample_site
     tooltip = page.locator("#vg-tooltip-element")
     tooltip.wait_for(state="visible")
     text = " ".join(tooltip.inner_text().split())
+    empty = next(s for s in STATES.values() if s.code not in book.jobs_figures and s.code not in
+                 {r.state for r in book.investments})  # a state the book has nothing on: its words come from the spec
+    page.locator(f"figure.chart .chart-view svg path[aria-label*='State: {empty.name};']").hover(force=True)
+    page.wait_for_function("n => document.querySelector('#vg-tooltip-element').innerText.includes(n)", arg=empty.name)
+    nothing = " ".join(tooltip.inner_text().split())
     context.close()
+    assert f"State {empty.name} Employment at Japanese-owned companies no figure in this book" in nothing
+    assert "Projects none in this book Announced amount — Jobs at the projects — Basis No project records" in nothing
     figure = book.jobs_figures["KY"]
     assert "State Kentucky" in text
     assert f"Employment at Japanese-owned companies {format_number(figure.value)} jobs, {figure.period}" in text

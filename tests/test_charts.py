@@ -39,10 +39,14 @@ def test_map_joins_every_state_and_dc_to_its_figures(minimal_book):
     by_code = {r["code"]: r for r in rows}
     assert (by_code["KY"]["jobs"], by_code["KY"]["amount"], by_code["KY"]["projects"]) == (9000, 10000, 1)
     assert by_code["KY"]["id"] == "21" and by_code["TX"]["id"] == "48"
-    assert by_code["PA"]["jobs"] is None and by_code["PA"]["jobs_text"] == "not disclosed"
+    assert by_code["PA"].get("jobs") is None and by_code["PA"]["jobs_text"] == "not disclosed"
     assert by_code["KY"]["state_figure"] == "47,000 jobs, 2024; KY agency"
-    # a state without records has no value, and is drawn in the neutral colour, not dropped
-    assert by_code["WY"]["jobs"] is None and by_code["WY"]["projects_text"] == "none in this book"
+    # a state without records has no value, and is drawn in the neutral colour, not dropped; its row
+    # carries its name only, and the map's spec says what every such state says
+    assert by_code["WY"] == {"id": "56", "code": "WY", "state": "Wyoming"}
+    filled = {t["as"]: t["calculate"] for t in chart.spec["layer"][0]["transform"] if "calculate" in t}
+    assert filled["projects_text"] == 'isValid(datum.projects_text) ? datum.projects_text : "none in this book"'
+    assert filled["state_figure"].endswith(': "no figure in this book"')
     assert chart.spec["layer"][0]["mark"]["invalid"] == "show"
     assert chart.spec["config"]["scale"]["invalid"]["color"] == {"value": "#e4e6e9"}
 

@@ -66,7 +66,7 @@ MAX_SITES = 150  # beyond this, nearby sites are drawn as one circle per area
 
 def project_rows(book: Book, records: Sequence[Investment], colour: str, words: Words) -> list[dict[str, Any]]:
     """Return one row per project that has coordinates, for the map's point layer."""
-    number, disclosed, undisclosed = words.figures.number, *_disclosure(words)
+    number = words.figures.number
     rows = []
     for r in records:
         if r.latitude is None or r.longitude is None:
@@ -74,7 +74,7 @@ def project_rows(book: Book, records: Sequence[Investment], colour: str, words: 
         usd = book.index.usd(r)
         rows.append({
             "latitude": r.latitude, "longitude": r.longitude,
-            "size": usd, "disclosed": disclosed if usd is not None else undisclosed,
+            "size": usd,
             "group": _group_of(book, r, colour, words),
             "company": r.company, "project": r.project,
             "place": f"{r.city}, {r.state}" if r.city else r.state,
@@ -86,12 +86,20 @@ def project_rows(book: Book, records: Sequence[Investment], colour: str, words: 
                                 date=r.status_as_of),
             "source": r.source_name,
         })
-        rows[-1]["label"] = f"{r.company}, {r.project}, {rows[-1]['place']}: {rows[-1]['amount']}"
     return rows
 
 
 def _group_of(book: Book, record: Investment, colour: str, words: Words) -> str:
     return book.config.sector_label(record.sector) if colour == "sector" else words.say(STATUS_LABELS[record.status])
+
+
+def _site_words(words: Words) -> dict[str, str]:
+    """Return the calculations that give each site the words every site has: whether its amount is
+    disclosed (its shape's legend), and a line saying what it is (for screen readers)."""
+    disclosed, undisclosed = (json.dumps(text, ensure_ascii=False) for text in _disclosure(words))
+    comma, colon = (json.dumps(words.say(text), ensure_ascii=False) for text in (", ", ": "))
+    return {"disclosed": f"datum.size == null ? {undisclosed} : {disclosed}",
+            "label": f"datum.company + {comma} + datum.project + {comma} + datum.place + {colon} + datum.amount"}
 
 
 def _disclosure(words: Words) -> tuple[str, str]:
@@ -115,7 +123,7 @@ def area_rows(book: Book, records: Sequence[Investment], colour: str, words: Wor
     cells: dict[tuple[int, int], list[Investment]] = {}
     for r, (lat, lon) in zip(sites, squares):
         cells.setdefault((lat >> wider, lon >> wider), []).append(r)
-    number, disclosed, undisclosed = words.figures.number, *_disclosure(words)
+    number = words.figures.number
     rows = []
     for _, mine in sorted(cells.items()):
         totals = book.index.totals(mine)
@@ -123,7 +131,6 @@ def area_rows(book: Book, records: Sequence[Investment], colour: str, words: Wor
         statuses = Counter(words.say(STATUS_LABELS[r.status]) for r in mine)
         largest = max(mine, key=lambda r: (book.index.usd(r) or 0, r.id))
         rows.append({
-            "disclosed": disclosed if totals.amount is not None else undisclosed,
             "latitude": round(sum(r.latitude for r in mine) / len(mine), 4),
             "longitude": round(sum(r.longitude for r in mine) / len(mine), 4),
             "size": totals.amount,
@@ -138,8 +145,30 @@ def area_rows(book: Book, records: Sequence[Investment], colour: str, words: Wor
             "source": words.ngettext("%(n)s source; each project's is on its state's page",
                                      "%(n)s sources; each project's is on its state's page", len(totals.sources)),
         })
-        rows[-1]["label"] = f"{rows[-1]['company']} ({rows[-1]['place']}): {rows[-1]['amount']}"
     return rows
+
+
+def _no_data(words: Words) -> dict[str, Any]:
+    """Return what a state's row says where the book has nothing for it.
+
+    A map's rows leave these out and its spec fills them in, so that a map carries the words of only
+    the states it has something to say about (a book of five hundred maps is megabytes smaller)."""
+    return {"projects": None, "amount": None, "jobs": None, "employment": None, "other_basis": False,
+            "projects_text": words.say("none in this book"), "amount_text": "—", "jobs_text": "—",
+            "basis": words.say("No project records in this book"), "source": "—",
+            "state_figure": words.say("no figure in this book")}
+
+
+def _compact(rows: list[dict[str, Any]], words: Words) -> list[dict[str, Any]]:
+    """Return state rows without the values the map's spec fills in (`_no_data`)."""
+    empty = _no_data(words)
+    return [{key: value for key, value in row.items() if key not in empty or empty[key] != value} for row in rows]
+
+
+def _filled(words: Words) -> dict[str, str]:
+    """Return the calculations that give a state's row the texts it leaves out (`_compact`)."""
+    return {field: f"isValid(datum.{field}) ? datum.{field} : {json.dumps(text, ensure_ascii=False)}"
+            for field, text in _no_data(words).items() if isinstance(text, str)}
 
 
 LOOKUP_FIELDS = ["code", "state", "projects", "amount", "jobs", "employment", "other_basis", "projects_text",
@@ -172,6 +201,7 @@ def _map_structure(metric: str, colour: str, with_sites: bool, highlight: bool, 
         .transform_filter(f"indexof({json.dumps([s.fips for s in STATES.values()])}, datum.id) >= 0")
         .transform_lookup(lookup="id", from_=alt.LookupData(alt.NamedData(name="states"), key="id",
                                                             fields=LOOKUP_FIELDS), default=None)
+        .transform_calculate(**_filled(words))
         .transform_calculate(value="isValid(datum[metric]) ? datum[metric] : null",
                              describe=_describe_state(words))
         .encode(
@@ -196,6 +226,7 @@ def _map_structure(metric: str, colour: str, with_sites: bool, highlight: bool, 
         # sized by amount; an undisclosed amount is a fixed-size diamond of its own, never the smallest circle
         layers.append(
             alt.Chart(alt.NamedData(name="sites"))
+            .transform_calculate(**_site_words(words))
             .mark_point(filled=True, opacity=0.8, stroke="white", strokeWidth=0.8, clip=True, invalid="show")
             .encode(
                 longitude="longitude:Q", latitude="latitude:Q",
@@ -285,7 +316,7 @@ def map_chart(book: Book, block: ChartBlock, records: Sequence[Investment], word
     subtitle = (employment if block.metric == "employment" else say("Grey: no records in this book.")) \
         + words.then + circles
     spec["title"] = {"text": {"expr": _title_expr(title, words)}, "subtitle": subtitle}
-    spec["datasets"] = {"states": states, **({"sites": sites} if sites else {})}
+    spec["datasets"] = {"states": _compact(states, words), **({"sites": sites} if sites else {})}
     params = [*spec.get("params", []), *(p for layer in spec["layer"] for p in layer.get("params", []))]
     domain = next(p for p in params if p["name"] == "domain_max")
     domain["value"] = {key: max((row[key] or 0 for row in states), default=0) or 1 for key in METRICS}
