@@ -104,6 +104,9 @@ def test_a_text_without_translation_is_shown_in_the_original_and_marked(bilingua
     assert 'class="translation-notice"' in paper
     english = read(out / "en/issues/trade.html")
     assert "translation-missing" not in english and "translation-notice" not in english
+    # a page whose title has no Japanese is listed in the navigation in English, marked as English
+    assert re.search(r'<a href="\.\./pages/notes\.html" lang="en">Reading notes</a>', paper)
+    assert '<a href="../pages/notes.html">Reading notes</a>' in english
 
 
 def test_the_side_by_side_view_pairs_each_point_with_its_translation(bilingual: Path):
