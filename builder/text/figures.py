@@ -72,25 +72,6 @@ def format_date(day: date) -> str:
     return f"{day.day} {day:%b %Y}"
 
 
-def format_amount_total(amount: Optional[float], has_records: bool, apart: int = 0) -> str:
-    """Format a total of announced amounts in US$ m, saying how many amounts on other bases are left out.
-
-    `not disclosed` when its records give no amount, `—` with no records."""
-    others = f"{apart:,} on other bases, not added in" if apart else ""
-    if amount is not None:
-        return format_millions(amount) + (f" ({others})" if others else "")
-    if others:
-        return f"none announced ({others})"
-    return "not disclosed" if has_records else "—"
-
-
-def format_jobs_total(jobs: Optional[int], has_records: bool) -> str:
-    """Format a total of jobs: `not disclosed` when its records give none, `—` with no records."""
-    if jobs is not None:
-        return format_number(jobs)
-    return "not disclosed" if has_records else "—"
-
-
 # --- figures written into prose -------------------------------------------------------------
 
 _NUMBER = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
