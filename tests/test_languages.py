@@ -244,6 +244,7 @@ def test_the_book_prints_in_japanese_with_its_fonts_embedded(bilingual: Path, tm
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     assert "目次" in text and "発言要領" in text and "自動車への関税を回避する。" in text  # no mojibake
     assert "2025年3月1日" in text  # the cover's date, as Japanese writes it
+    assert "州の色分け" in text and "米国への日本の投資" in text  # the charts' own words, drawn as text
     fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
     assert any("CJK" in line and " yes " in line for line in fonts.splitlines()), fonts  # embedded
     wrong = run_briefing("pdf", "--lang", "fr", "--out", str(tmp_path / "fr.pdf"), cwd=bilingual)
