@@ -43,7 +43,8 @@ from .model.book import Book
 from .source import Sources, load
 from .targets.check import check_output, scan_ahead
 from .targets.site.plan import SitePlan, plan_site
-from .targets.site.render import language_words, read_assets, render_language_choice, render_pages, theme_dir
+from .targets.site.render import render_language_choice, render_pages
+from .targets.site.templates import language_words, read_assets, theme_dir
 from .targets.site import urls
 from .targets.site import search
 from .targets.site.write import MANIFEST, check_output_location, manifest, write_site

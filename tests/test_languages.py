@@ -254,7 +254,7 @@ def test_the_book_prints_in_japanese_with_its_fonts_embedded(bilingual: Path, tm
 def test_messages_fixed_when_a_template_is_compiled_say_what_gettext_says():
     import jinja2
 
-    from builder.targets.site.render import make_environment, theme_dir
+    from builder.targets.site.templates import make_environment, theme_dir
     from builder.text.locale import catalog
 
     source = ('{{ _("Points to make") }}|{{ _("as of %(date)s", date=when) }}|'

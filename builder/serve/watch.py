@@ -7,7 +7,7 @@ from pathlib import Path
 import watchfiles
 
 from ..cache import CACHE_DIR
-from ..targets.site.render import theme_dir
+from ..targets.site.templates import theme_dir
 
 IGNORED_DIRS = {".git", ".hg", ".svn", ".venv", "venv", "node_modules", "__pycache__", CACHE_DIR,
                 "_site", ".pytest_cache", ".mypy_cache"}
