@@ -108,9 +108,10 @@ def test_the_text_is_set_in_the_books_own_font(sample_pdf):
     pdf, _, _ = sample_pdf
     fonts = subprocess.run([require("pdffonts"), str(pdf)], capture_output=True, text=True, check=True).stdout
     names = {line.split()[0].split("+", 1)[-1] for line in fonts.splitlines()[2:]}
-    # the site's IBM Plex Sans, for the text and for the charts' labels that were measured in it;
-    # a system sans (DejaVu Sans) here would mean the web fonts did not load, and legends run off the chart
-    assert {"IBM-Plex-Sans", "IBM-Plex-Sans-Bold"} <= names, names
+    # the site's IBM Plex Sans for the text, and Liberation Sans for the charts' labels, which were
+    # measured in it; a system sans (DejaVu Sans) here would mean a font did not load, and legends
+    # run off the chart
+    assert {"IBM-Plex-Sans", "IBM-Plex-Sans-Bold", "Liberation-Sans"} <= names, names
     assert "DejaVu-Sans" not in names, names
     assert any(name.startswith("Noto-Sans-CJK-JP") for name in names), names  # Japanese: a Japanese font
 

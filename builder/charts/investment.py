@@ -18,7 +18,7 @@ from ..model.data import AMOUNT_BASES, Investment
 from ..text.locale import N_, NP_, Words
 
 WIDTH, HEIGHT = 760, 440
-CHART_FONT = "IBM Plex Sans, sans-serif"  # the page's own typeface; vl-convert has it registered (vega.py)
+CHART_FONT = "IBM Plex Sans, sans-serif"  # the page's own typeface (static charts: see vega.in_drawn_font)
 NO_DATA = "#e4e6e9"
 
 

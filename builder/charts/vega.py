@@ -30,7 +30,7 @@ from .base import GEO_DATASET
 
 
 
-SVG_FORMAT = "compact-6"  # how SVGs are tidied after drawing (compact_svg): a change redraws them all
+SVG_FORMAT = "compact-7"  # how SVGs are tidied after drawing (compact_svg): a change redraws them all
 NATIONAL_DETAIL = 0.05  # degrees: well under a pixel on a country-wide map, even printed
 
 
@@ -57,11 +57,24 @@ FONT_TEXT = "".join(chr(c) for c in range(0x20, 0x7F)) + "".join(chr(c) for c in
 BASIC_TEXT = frozenset("".join(chr(c) for c in range(0x20, 0x7F)) + "£¥°" + PUNCTUATION)
 _TEXT_NODE = re.compile(r">([^<]+)<")
 
+PAGE_FONT = "IBM Plex Sans"  # what the pages set, and the live charts with them
+DRAWN_FONT = "Liberation Sans"  # what static charts are set in
+_DRAWN_FAMILIES = f"{DRAWN_FONT}, sans-serif"
 
-@lru_cache(maxsize=1)
-def register_fonts() -> None:
-    """Give vl-convert the typeface the pages use (IBM Plex Sans, OFL), so charts measure text as pages do."""
-    vlc.register_font_directory(str(FONTS))
+
+def in_drawn_font(spec: dict[str, Any]) -> dict[str, Any]:
+    """Return spec set in Liberation Sans if it is set in the pages' typeface.
+
+    vl-convert measures every label it lays out, and reads a font it was given as a file again
+    for each glyph (an open, a map and an unmap each time): with the pages' IBM Plex Sans, half
+    of a chart's drawing went to that. Liberation Sans is the typeface vl-convert carries in
+    memory. The static chart embeds the same face (`embedded_font`), so it shows as measured.
+    """
+    config = spec.get("config") or {}
+    font = config.get("font")
+    if not isinstance(font, str) or not font.startswith(PAGE_FONT):
+        return spec
+    return {**spec, "config": {**config, "font": _DRAWN_FAMILIES}}
 
 
 EMBEDDED_FONTS = {True: "embedded-basic.woff2", False: "embedded-latin.woff2"}  # in FONTS, by `basic`
@@ -69,7 +82,7 @@ EMBEDDED_FONTS = {True: "embedded-basic.woff2", False: "embedded-latin.woff2"}  
 
 @lru_cache(maxsize=2)
 def embedded_font(basic: bool = False) -> str:
-    """Return a small IBM Plex Sans (Latin, regular) as an SVG style, for charts shown as images.
+    """Return a small Liberation Sans (regular) as an SVG style, for charts shown as images.
 
     An SVG shown with <img> cannot use the page's fonts, so the static charts carry their own:
     the characters of BASIC_TEXT if basic, else all of FONT_TEXT. The two subsets are cut once,
@@ -77,7 +90,7 @@ def embedded_font(basic: bool = False) -> str:
     checks that the files are what it cuts today.
     """
     data = base64.b64encode((FONTS / EMBEDDED_FONTS[basic]).read_bytes()).decode("ascii")
-    return (f"<defs><style>@font-face{{font-family:'IBM Plex Sans';font-style:normal;"
+    return (f"<defs><style>@font-face{{font-family:'{DRAWN_FONT}';font-style:normal;"
             f"src:url(data:font/woff2;base64,{data}) format('woff2')}}</style></defs>")
 
 
@@ -86,7 +99,7 @@ def subset_font(basic: bool) -> bytes:
     from fontTools import subset
     from fontTools.ttLib import TTFont
 
-    font = TTFont(str(FONTS / "IBMPlexSans_400Regular.ttf"), recalcTimestamp=False)
+    font = TTFont(str(FONTS / "LiberationSans-Regular.ttf"), recalcTimestamp=False)
     options = subset.Options()
     options.flavor, options.layout_features, options.hinting, options.name_IDs = "woff2", ["kern"], False, []
     subsetter = subset.Subsetter(options)
@@ -108,7 +121,7 @@ def compact_svg(svg: str) -> str:
     svg = _GEOMETRY.sub(lambda m: _DECIMALS.sub(r"\1.\2", m.group(0)), svg)
     # an SVG shown as an image is read out by its alt text, not by the labels of its shapes
     svg = _MARK_ARIA.sub("", svg)
-    if "IBM Plex Sans" in svg:
+    if DRAWN_FONT in svg:
         opening = svg.index(">", svg.index("<svg")) + 1
         basic = "&#" not in svg and all(set(text) <= BASIC_TEXT for text in _TEXT_NODE.findall(svg))
         svg = svg[:opening] + embedded_font(basic) + svg[opening:]
@@ -169,7 +182,7 @@ def render_svgs(charts: Sequence[tuple[dict[str, Any], bool, str]], cache: Build
 
 def drawn_svg(spec: dict[str, Any], needs_geo: bool) -> str:
     """Draw a spec (with the states geometry if it needs it) as a compact SVG."""
-    register_fonts()
+    spec = in_drawn_font(spec)
     return compact_svg(draw(with_geometry(spec) if needs_geo else spec))
 
 

@@ -27,6 +27,7 @@ from urllib.parse import unquote, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser
 
+from ..charts.vega import DRAWN_FONT, FONTS
 from ..errors import BriefingError
 from ..model.book import Book
 from ..text.locale import Figures, Words
@@ -39,6 +40,10 @@ from .site.plan import SECTION_TITLES, PagePlan, SitePlan
 SCHEME = "https://briefing.invalid/"
 
 PAGE_SIZES = {"A4": "A4", "letter": "letter"}
+
+CHART_FONT = "assets/fonts/charts.ttf"
+"""Where the printed book finds the face the static charts are set in (the site needs no copy: each
+SVG carries the subset it uses, which WeasyPrint does not read); served by `fetcher` alone."""
 
 SECTION_ORDER = ("programme", "issues", "people", "facts", "investment", "sources")
 
@@ -112,7 +117,8 @@ def _document(site: SitePlan, body: str, edition_title: str, banner: str) -> str
 <meta name="dcterms.created" content="{config.as_of.isoformat()}">
 <link rel="stylesheet" href="{SCHEME}assets/style.css">
 <link rel="stylesheet" href="{SCHEME}assets/print-book.css">
-<style>@page {{ size: {PAGE_SIZES.get(config.print.page_size, 'A4')}; }}</style>
+<style>@page {{ size: {PAGE_SIZES.get(config.print.page_size, 'A4')}; }}
+@font-face {{ font-family: '{DRAWN_FONT}'; src: url({SCHEME}{CHART_FONT}); }}</style>
 </head><body class="print-book" data-version="{html.escape(version, quote=True)}">{body}</body></html>"""
 
 
@@ -247,7 +253,8 @@ def _laid_out(document: str, files: dict[str, bytes]) -> Any:
     import weasyprint
 
     check_fonts(document)
-    return weasyprint.HTML(string=document, base_url=SCHEME, url_fetcher=fetcher(files)).render()
+    served = {**files, CHART_FONT: (FONTS / "LiberationSans-Regular.ttf").read_bytes()}
+    return weasyprint.HTML(string=document, base_url=SCHEME, url_fetcher=fetcher(served)).render()
 
 
 def page_count(document: str, files: dict[str, bytes]) -> int:
