@@ -344,6 +344,9 @@ def test_charts_drawn_on_every_core_are_the_bytes_drawn_one_by_one(monkeypatch):
     assert str(pooled[4]) == str(one_by_one[4]) and str(pooled[4])
     assert [svg for svg in pooled if isinstance(svg, bytes)] == [svg for svg in one_by_one if isinstance(svg, bytes)]
     assert b"Chart 6" in pooled[6] and b"font/woff2" in pooled[6]
+    # set in the page's typeface, a static chart is drawn in the face it embeds and was measured in
+    assert b'font-family="Liberation Sans, sans-serif"' in pooled[6] and b"font-family:'Liberation Sans'" in pooled[6]
+    assert b"Plex" not in pooled[6]
 
 
 def test_the_fonts_charts_embed_are_cut_from_the_font_and_texts_of_today():
