@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 from functools import lru_cache
-from typing import Any, Callable, Optional, Sequence
+from typing import Any, Callable, Hashable, Optional, Sequence
 
 from ..cache import Store
 from ..geo import NATIONWIDE, STATES, State
@@ -18,10 +18,10 @@ from ..text.locale import N_, Words
 from .base import Chart, Table, skeleton, vega_lite_spec
 from .investment import CHART_FONT, METRICS, WIDTH, basis_word, caption_for
 
-def _grouped(book: Book, records: Sequence[Investment], key: Callable[[Investment], str],
+def _grouped(book: Book, records: Sequence[Investment], by: Hashable, key: Callable[[Investment], str],
              basis: str, words: Words) -> list[dict[str, Any]]:
     rows = []
-    for name, totals in book.index.group(records, key, basis).items():
+    for name, totals in book.index.group(records, by, key, basis).items():
         amount_text = words.amount_total(totals.amount, True, totals.apart)
         jobs_text = words.jobs_total(totals.jobs, True)
         amount_label = (words.figures.millions(totals.amount) if totals.amount is not None
@@ -60,12 +60,13 @@ def _bar_structure(metric: str, axis: str, sort_by_value: bool, basis: str, word
 
 
 def _bar_chart(book: Book, block: ChartBlock, records: Sequence[Investment], words: Words, axis: str,
-               key: Callable[[Investment], str], sort_by_value: bool, default_title: str,
+               by: Hashable, key: Callable[[Investment], str], sort_by_value: bool, default_title: str,
                skeletons: Optional[Store[str]]) -> Chart:
-    drawn = [r for r in records if r.state != NATIONWIDE]  # a nationwide pledge is never added to projects
+    # a nationwide pledge is never added to projects
+    drawn = book.index.kept(records, "projects", lambda: [r for r in records if r.state != NATIONWIDE])
     left_out = len(records) - len(drawn)
     records = drawn
-    rows = _grouped(book, records, key, block.basis, words)
+    rows = _grouped(book, records, by, key, block.basis, words)
     spec = json.loads(skeleton(skeletons, _bar_structure, block.metric, axis, sort_by_value, block.basis, words))
     title = block.title or default_title
     spec.update(datasets={"bars": rows}, height=max(60, 26 * len(rows)), title=title)
@@ -97,19 +98,20 @@ def _amount_label(basis: str, words: Words) -> str:
 
 def sectors_chart(book: Book, block: ChartBlock, records: Sequence[Investment], words: Words,
                   highlight: Optional[State] = None, skeletons: Optional[Store[str]] = None) -> Chart:
-    return _bar_chart(book, block, records, words, words.say("Sector"), lambda r: book.config.sector_label(r.sector),
-                      True, words.say("Japanese investment by sector: %(what)s", what=_noun(block, words)), skeletons)
+    return _bar_chart(book, block, records, words, words.say("Sector"), ("sector", words.key),
+                      lambda r: book.config.sector_label(r.sector), True, words.say("Japanese investment by sector: %(what)s", what=_noun(block, words)), skeletons)
 
 
 def years_chart(book: Book, block: ChartBlock, records: Sequence[Investment], words: Words,
                 highlight: Optional[State] = None, skeletons: Optional[Store[str]] = None) -> Chart:
-    return _bar_chart(book, block, records, words, words.say("Year announced"), lambda r: str(r.year), False,
+    return _bar_chart(book, block, records, words, words.say("Year announced"), "year", lambda r: str(r.year), False,
                       words.say("Japanese investment by year announced: %(what)s", what=_noun(block, words)),
                       skeletons)
 
 
 def states_chart(book: Book, block: ChartBlock, records: Sequence[Investment], words: Words,
                  highlight: Optional[State] = None, skeletons: Optional[Store[str]] = None) -> Chart:
-    return _bar_chart(book, block, [r for r in records if r.state in STATES], words, words.say("State"),
+    in_states = book.index.kept(records, "in states", lambda: [r for r in records if r.state in STATES])
+    return _bar_chart(book, block, in_states, words, words.say("State"), ("state name", words.key),
                       lambda r: words.states[r.state].name, True,
                       words.say("Japanese investment by state: %(what)s", what=_noun(block, words)), skeletons)

@@ -9,12 +9,13 @@ from __future__ import annotations
 import json
 import math
 from collections import Counter
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Optional, Sequence
 
 from ..cache import Store
 from ..geo import STATES, State, state_bounds
-from ..model.book import Book
+from ..model.book import Book, Totals
 from ..model.charts import ChartBlock
 from ..model.data import Investment
 from ..text.locale import N_, Words
@@ -28,7 +29,7 @@ LISTED_SOURCES = 5  # a state's sources named in its row; beyond this, its page 
 
 def state_rows(book: Book, records: Sequence[Investment], words: Words = Words()) -> list[dict[str, Any]]:
     """Return one row per state (all 50 and DC) with its totals; None where it has no records."""
-    by_state = book.index.group((r for r in records if r.state in STATES), lambda r: r.state)
+    by_state = book.index.group(records, "state", lambda r: r.state)  # (and `US`, which no row reads)
     figures = book.jobs_figures
     number = words.figures.number
     rows = []
@@ -107,37 +108,71 @@ def _disclosure(words: Words) -> tuple[str, str]:
     return words.say("Amount disclosed"), words.say("Amount not disclosed")
 
 
-def area_rows(book: Book, records: Sequence[Investment], colour: str, words: Words) -> list[dict[str, Any]]:
-    """Return one row per area of the map holding sites, when there are too many sites to draw each.
+@dataclass(frozen=True)
+class Area:
+    """A square of the map holding sites, drawn as one circle: what its sites add up to."""
+
+    records: list[Investment]
+    latitude: float  # the mean of its sites'
+    longitude: float
+    totals: Totals
+    sectors: Counter[str]
+    statuses: Counter[str]
+    largest: Investment
+
+
+def areas(book: Book, records: Sequence[Investment]) -> list[Area]:
+    """Return the areas of the map holding sites, when there are too many sites to draw each.
 
     The areas are squares of latitude and longitude, as small as keeps them under MAX_SITES; each
-    circle sits at the mean of its sites and is sized by their disclosed amounts added up.
+    circle sits at the mean of its sites and is sized by their disclosed amounts added up. Worked
+    out once per list of records, whatever the map colours its circles by and in any language.
     """
-    sites = [r for r in records if r.latitude is not None and r.longitude is not None]
-    squares = [(math.floor(r.latitude * 4), math.floor(r.longitude * 4)) for r in sites]  # of 0.25°
-    distinct, wider = set(squares), 0
-    # squares 2, 4, 8… times as wide: floor(floor(x / s) / 2) is floor(x / 2s), so shifting the
-    # numbers of the smallest squares numbers the wider ones, without placing every site again
-    while len({(lat >> wider, lon >> wider) for lat, lon in distinct}) > MAX_SITES:
-        wider += 1
-    cells: dict[tuple[int, int], list[Investment]] = {}
-    for r, (lat, lon) in zip(sites, squares):
-        cells.setdefault((lat >> wider, lon >> wider), []).append(r)
+    def make() -> list[Area]:
+        sites = [r for r in records if r.latitude is not None and r.longitude is not None]
+        squares = [(math.floor(r.latitude * 4), math.floor(r.longitude * 4)) for r in sites]  # of 0.25°
+        distinct, wider = set(squares), 0
+        # squares 2, 4, 8… times as wide: floor(floor(x / s) / 2) is floor(x / 2s), so shifting the
+        # numbers of the smallest squares numbers the wider ones, without placing every site again
+        while len({(lat >> wider, lon >> wider) for lat, lon in distinct}) > MAX_SITES:
+            wider += 1
+        cells: dict[tuple[int, int], list[Investment]] = {}
+        for r, (lat, lon) in zip(sites, squares):
+            cells.setdefault((lat >> wider, lon >> wider), []).append(r)
+        return [Area(mine, round(sum(r.latitude for r in mine) / len(mine), 4),
+                     round(sum(r.longitude for r in mine) / len(mine), 4),
+                     book.index.totals(mine), Counter(r.sector for r in mine), Counter(r.status for r in mine),
+                     max(mine, key=lambda r: (book.index.usd(r) or 0, r.id)))
+                for _, mine in sorted(cells.items())]
+
+    return book.index.kept(records, "areas", make)
+
+
+def area_rows(book: Book, records: Sequence[Investment], colour: str, words: Words) -> list[dict[str, Any]]:
+    """Return one row per area of the map holding sites (`areas`), for the map's point layer."""
     number = words.figures.number
     rows = []
-    for _, mine in sorted(cells.items()):
-        totals = book.index.totals(mine)
-        groups = Counter(_group_of(book, r, colour, words) for r in mine)
-        statuses = Counter(words.say(STATUS_LABELS[r.status]) for r in mine)
-        largest = max(mine, key=lambda r: (book.index.usd(r) or 0, r.id))
+    for area in areas(book, records):
+        totals, largest = area.totals, area.largest
+        groups = Counter[str]()
+        if colour == "sector":
+            for sector, count in area.sectors.items():
+                groups[book.config.sector_label(sector)] += count
+        else:
+            for status, count in area.statuses.items():
+                groups[words.say(STATUS_LABELS[status])] += count
+        statuses = Counter[str]()
+        for status, count in area.statuses.items():
+            statuses[words.say(STATUS_LABELS[status])] += count
         rows.append({
-            "latitude": round(sum(r.latitude for r in mine) / len(mine), 4),
-            "longitude": round(sum(r.longitude for r in mine) / len(mine), 4),
+            "latitude": area.latitude,
+            "longitude": area.longitude,
             "size": totals.amount,
             "group": sorted(groups.items(), key=lambda g: (-g[1], g[0]))[0][0],
-            "company": words.ngettext("%(n)s project site in this area", "%(n)s project sites in this area", len(mine)),
+            "company": words.ngettext("%(n)s project site in this area", "%(n)s project sites in this area",
+                                      len(area.records)),
             "project": words.say("largest: %(company)s, %(project)s", company=largest.company, project=largest.project),
-            "place": words.say(", ").join(sorted({r.state for r in mine})),
+            "place": words.say(", ").join(sorted({r.state for r in area.records})),
             "amount": words.amount_total(totals.amount, True, totals.apart)
             + words.figures.aside(words.say("announced amounts added up")),
             "jobs": words.jobs_total(totals.jobs, True),

@@ -11,7 +11,7 @@ from collections import Counter
 from datetime import date, timedelta
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Callable, Iterable, Optional, Sequence
+from typing import Any, Callable, Hashable, Iterable, Optional, Sequence, TypeVar
 
 from ..geo import STATES, State
 from .charts import InvestmentFilter
@@ -20,6 +20,8 @@ from .content import Fact, Issue, Page, Person, Schedule
 from .data import Investment, StateFigure
 from .fields import latest_day
 
+
+T = TypeVar("T")
 
 SUMMED_BASIS = "announced"
 """The basis on which amounts are added up unless a chart asks for another; amounts on other bases
@@ -44,7 +46,7 @@ class Totals:
     def projects(self) -> int:
         return len(self.records)
 
-    @property
+    @cached_property
     def sources(self) -> list[str]:
         return sorted({r.source_name for r in self.records})
 
@@ -80,17 +82,37 @@ class InvestmentIndex:
         return Totals(records, round(sum(amounts), 2) if amounts else None, sum(jobs) if jobs else None,
                       tuple(sorted(apart.items())))
 
-    def group(self, records: Iterable[Investment], key: Callable[[Investment], str],
+    def group(self, records: Sequence[Investment], by: Hashable, key: Callable[[Investment], str],
               basis: str = SUMMED_BASIS) -> dict[str, Totals]:
-        """Add up records by a key, in the order of the keys."""
-        groups: dict[str, list[Investment]] = {}
-        for record in records:
-            groups.setdefault(key(record), []).append(record)
-        return {name: self.totals(mine, basis) for name, mine in sorted(groups.items())}
+        """Add up records by a key, in the order of the keys; by names the key (`"state"`), so that the
+        same list grouped the same way is added up once, however many charts show it."""
+        def make() -> dict[str, Totals]:
+            groups: dict[str, list[Investment]] = {}
+            for record in records:
+                groups.setdefault(key(record), []).append(record)
+            return {name: self.totals(mine, basis) for name, mine in sorted(groups.items())}
+
+        return self.kept(records, ("group", by, basis), make)
+
+    def summed(self, records: Sequence[Investment], basis: str = SUMMED_BASIS) -> Totals:
+        """Return the totals of a list of records, added up once per list."""
+        return self.kept(records, ("totals", basis), lambda: self.totals(records, basis))
+
+    def kept(self, records: Sequence[Investment], what: Hashable, make: Callable[[], T]) -> T:
+        """Return what make() works out from these very records (a list a filter selected, a state's),
+        once per list and what: a dozen charts of one book read the same twenty thousand records."""
+        known = self._kept.get((id(records), what))
+        if known is None or known[0] is not records:
+            known = self._kept[(id(records), what)] = (records, make())
+        return known[1]
+
+    @cached_property
+    def _kept(self) -> dict[tuple[int, Hashable], tuple[Sequence[Investment], Any]]:
+        return {}
 
     @cached_property
     def by_state(self) -> dict[str, Totals]:
-        return self.group(self.records, lambda r: r.state)
+        return self.group(self.records, "state", lambda r: r.state)
 
     def in_state(self, code: str) -> tuple[Investment, ...]:
         totals = self.by_state.get(code)
@@ -108,41 +130,24 @@ class InvestmentIndex:
         """Return a hash of some of the book's records, quickly enough to key every chart by it.
 
         The same list (one a filter selected, a state's) is hashed once."""
-        known = self._digests.get(id(records))
-        if known is not None and known[0] is records:
-            return known[1]
-        at, prints = self._at, self._fingerprints
-        joined = "".join(prints[at[id(r)]] if id(r) in at else r.fingerprint for r in records)
-        found = hashlib.sha256(joined.encode("ascii")).hexdigest()
-        self._digests[id(records)] = (records, found)
-        return found
+        def make() -> str:
+            at, prints = self._at, self._fingerprints
+            joined = "".join(prints[at[id(r)]] if id(r) in at else r.fingerprint for r in records)
+            return hashlib.sha256(joined.encode("ascii")).hexdigest()
+
+        return self.kept(records, "digest", make)
 
     def largest(self, records: Sequence[Investment], count: int) -> list[Investment]:
         """Return up to count records with the largest amounts, in book order (kept per list)."""
-        known = self._largest.get(id(records))
-        if known is None or known[0] is not records:
+        def make() -> list[Investment]:
             order = sorted(range(len(records)), key=lambda at: (-(self.usd(records[at]) or 0), records[at].id))
-            known = self._largest[id(records)] = (records, [records[at] for at in sorted(order[:count])])
-        return known[1]
+            return [records[at] for at in sorted(order[:count])]
+
+        return self.kept(records, ("largest", count), make)
 
     def states_of(self, records: Sequence[Investment]) -> list[str]:
         """Return the states (not `US`) some records are in, sorted (kept per list)."""
-        known = self._states.get(id(records))
-        if known is None or known[0] is not records:
-            known = self._states[id(records)] = (records, sorted({r.state for r in records if r.state in STATES}))
-        return known[1]
-
-    @cached_property
-    def _states(self) -> dict[int, tuple[Sequence[Investment], list[str]]]:
-        return {}
-
-    @cached_property
-    def _largest(self) -> dict[int, tuple[Sequence[Investment], list[Investment]]]:
-        return {}
-
-    @cached_property
-    def _digests(self) -> dict[int, tuple[Sequence[Investment], str]]:
-        return {}
+        return self.kept(records, "states", lambda: sorted({r.state for r in records if r.state in STATES}))
 
     @cached_property
     def _selected(self) -> dict[str, list[Investment]]:
