@@ -199,7 +199,8 @@ class Renderer:
         self.text.used, self.text.placed = [], set()
         html = self._render(plan)
         references = tuple((kind, ref, self.text.shown(kind, ref)) for kind, ref in sorted(self.text.placed))
-        self.cache.pages.put(self.site.lang + "/" + plan.url, KeptPage(inputs, self._read_book, self.book_key, html,
+        book_key = self.book_key if self._read_book else ""  # (a hash of the whole book: made only when needed)
+        self.cache.pages.put(self.site.lang + "/" + plan.url, KeptPage(inputs, self._read_book, book_key, html,
                                                 tuple(self.text.used), references))
         return html
 
