@@ -334,15 +334,18 @@ def test_the_charts_speak_the_site_s_language_with_the_same_figures(bilingual: P
     assert "<h1>ケンタッキー州 " in state and "ケンタッキー州への日本の投資" in state
 
 
-def test_a_book_s_own_catalog_rewords_its_charts_on_the_next_build(bilingual: Path):
+def test_a_book_s_own_catalog_rewords_its_charts_and_pages_on_the_next_build(bilingual: Path):
     out = bilingual / "_site"
     build(bilingual, out)
     write_files(bilingual, {"templates/locale/ja/LC_MESSAGES/messages.po": (
         'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n"Language: ja\\n"\n\n'
-        'msgid "State shading"\nmsgstr "州の濃淡"\n')})
+        'msgid "State shading"\nmsgstr "州の濃淡"\n\nmsgid "Company and project"\nmsgstr "企業名と案件名"\n')})
     build(bilingual, out)  # with what the first build kept: a chart drawn with the old words is not reused
-    country = _charts_of(read(out / "ja/investment/index.html"))[0]
+    page = read(out / "ja/investment/index.html")
+    country = _charts_of(page)[0]
     assert "州の濃淡" in json.dumps(country, ensure_ascii=False)
+    # nor a template compiled with the old words (its messages are written into the compiled code)
+    assert '<th scope="col">企業名と案件名</th>' in page
     picker = next(p["bind"] for p in country["params"] if "bind" in p)
     assert picker["name"] == "州の色分け："  # what the book's catalog leaves alone, the theme's still says
 

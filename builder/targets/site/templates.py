@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib.util
 import re
+import sys
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -21,11 +22,13 @@ import jinja2
 from jinja2 import pass_context
 from markupsafe import Markup
 
+from ...cache import digest
 from ...charts.base import Chart
 from ...errors import ContentError
 from ...source import TEMPLATES_DIR
 from ...source.files import SourceError, inside, read_bytes
-from ...text.locale import CATALOG, FixedMessages, Words, catalog, words_for
+from ...text import locale
+from ...text.locale import CATALOG, FixedMessages, Words, words_for
 from ...text.safety import CONTENT_SECURITY_POLICY
 from . import urls
 
@@ -125,11 +128,41 @@ class ConfinedLoader(jinja2.FileSystemLoader):
         raise jinja2.TemplateNotFound(template)
 
 
+class CompiledTemplates(jinja2.FileSystemBytecodeCache):
+    """Templates as an earlier build compiled them, so that a build in a fresh process does not
+    compile them again.
+
+    They are kept in Jinja's own folder for this user (made private to them), never in the book's
+    folder: compiled code found in a folder that came from elsewhere would run. Jinja checks each
+    template's text; the key adds the language's messages, which FixedMessages writes into the
+    compiled code, and the code that sets up the environment.
+    """
+
+    def __init__(self, words: Words):
+        super().__init__()
+        self.salt = digest(jinja2.__version__, words.key, *(Path(m.__file__ or "").read_bytes()
+                                                             for m in (sys.modules[__name__], locale)))
+
+    def get_cache_key(self, name: str, filename: Optional[str] = None) -> str:
+        return super().get_cache_key(f"{self.salt}\0{name}", filename)
+
+
+def compiled_templates(words: Words) -> Optional[CompiledTemplates]:
+    """Return where compiled templates are kept, or None where Jinja finds no safe folder for them."""
+    try:
+        return CompiledTemplates(words)
+    except (RuntimeError, OSError):  # a shared temporary folder that is not this user's alone
+        return None
+
+
 def make_environment(dirs: list[Path], lang: str = "en", names: Optional[list[str]] = None) -> jinja2.Environment:
     """Return a Jinja environment reading templates from dirs, first match winning, speaking lang."""
+    words = words_for(dirs, lang, names)  # (its key tells the catalogs apart: compiled templates hold their messages)
+    messages = words.messages
     env = jinja2.Environment(
         extensions=["jinja2.ext.i18n", FixedMessages],
         loader=ConfinedLoader([str(d) for d in dirs]),
+        bytecode_cache=compiled_templates(words),
         auto_reload=True,
         autoescape=jinja2.select_autoescape(["html", "xml", "svg"], default_for_string=True),
         undefined=jinja2.StrictUndefined,
@@ -137,10 +170,8 @@ def make_environment(dirs: list[Path], lang: str = "en", names: Optional[list[st
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    messages = catalog(dirs, lang, names)
     env.install_gettext_translations(messages, newstyle=True)  # type: ignore[attr-defined]
     env.fixed_messages = messages.gettext  # type: ignore[attr-defined]
-    words = Words(lang, messages)
     figures = words.figures  # the filters of this language's environment write its figures
     env.filters.update(
         date=lambda value: figures.date(value) if isinstance(value, date) else str(value),
