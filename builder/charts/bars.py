@@ -11,7 +11,7 @@ from typing import Any, Callable, Hashable, Optional, Sequence
 
 from ..cache import Store
 from ..geo import NATIONWIDE, STATES, State
-from ..model.book import Book
+from ..model.book import Book, Totals
 from ..model.charts import ChartBlock
 from ..model.data import Investment
 from ..text.locale import N_, Words
@@ -19,9 +19,12 @@ from .base import Chart, Table, skeleton, vega_lite_spec
 from .investment import CHART_FONT, METRICS, WIDTH, basis_word, caption_for
 
 def _grouped(book: Book, records: Sequence[Investment], by: Hashable, key: Callable[[Investment], str],
-             basis: str, words: Words) -> list[dict[str, Any]]:
+             basis: str, words: Words, label: Optional[Callable[[str], str]] = None) -> list[dict[str, Any]]:
+    groups = book.index.group(records, by, key, basis)
+    if label is not None:  # grouped by the field, then named: label is called once a group, not once a record
+        groups = book.index.kept(records, ("labelled", by, basis, words.key), lambda: _labelled(book, groups, label, basis))
     rows = []
-    for name, totals in book.index.group(records, by, key, basis).items():
+    for name, totals in groups.items():
         amount_text = words.amount_total(totals.amount, True, totals.apart)
         jobs_text = words.jobs_total(totals.jobs, True)
         amount_label = (words.figures.millions(totals.amount) if totals.amount is not None
@@ -33,6 +36,15 @@ def _grouped(book: Book, records: Sequence[Investment], by: Hashable, key: Calla
                      "amount_label": amount_label, "jobs_label": jobs_text,
                      "projects_label": words.figures.number(totals.projects)})
     return rows
+
+
+def _labelled(book: Book, groups: dict[str, Totals], label: Callable[[str], str], basis: str) -> dict[str, Totals]:
+    """Return groups by their labels, in the order of the labels (two with one label are one group)."""
+    named: dict[str, list[Totals]] = {}
+    for name, totals in groups.items():
+        named.setdefault(label(name), []).append(totals)
+    return {name: found[0] if len(found) == 1 else book.index.totals([r for t in found for r in t.records], basis)
+            for name, found in sorted(named.items())}
 
 
 @lru_cache(maxsize=64)
@@ -61,12 +73,12 @@ def _bar_structure(metric: str, axis: str, sort_by_value: bool, basis: str, word
 
 def _bar_chart(book: Book, block: ChartBlock, records: Sequence[Investment], words: Words, axis: str,
                by: Hashable, key: Callable[[Investment], str], sort_by_value: bool, default_title: str,
-               skeletons: Optional[Store[str]]) -> Chart:
+               skeletons: Optional[Store[str]], label: Optional[Callable[[str], str]] = None) -> Chart:
     # a nationwide pledge is never added to projects
     drawn = book.index.kept(records, "projects", lambda: [r for r in records if r.state != NATIONWIDE])
     left_out = len(records) - len(drawn)
     records = drawn
-    rows = _grouped(book, records, by, key, block.basis, words)
+    rows = _grouped(book, records, by, key, block.basis, words, label)
     spec = json.loads(skeleton(skeletons, _bar_structure, block.metric, axis, sort_by_value, block.basis, words))
     title = block.title or default_title
     spec.update(datasets={"bars": rows}, height=max(60, 26 * len(rows)), title=title)
@@ -98,8 +110,9 @@ def _amount_label(basis: str, words: Words) -> str:
 
 def sectors_chart(book: Book, block: ChartBlock, records: Sequence[Investment], words: Words,
                   highlight: Optional[State] = None, skeletons: Optional[Store[str]] = None) -> Chart:
-    return _bar_chart(book, block, records, words, words.say("Sector"), ("sector", words.key),
-                      lambda r: book.config.sector_label(r.sector), True, words.say("Japanese investment by sector: %(what)s", what=_noun(block, words)), skeletons)
+    return _bar_chart(book, block, records, words, words.say("Sector"), "sector", lambda r: r.sector, True,
+                      words.say("Japanese investment by sector: %(what)s", what=_noun(block, words)), skeletons,
+                      book.config.sector_label)
 
 
 def years_chart(book: Book, block: ChartBlock, records: Sequence[Investment], words: Words,

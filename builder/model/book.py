@@ -70,14 +70,15 @@ class InvestmentIndex:
         """Add up some records: their amounts on one basis (others counted apart), their jobs."""
         records = tuple(records)
         amounts, apart = [], Counter[str]()
+        money = self._money
         for record in records:
-            amount = self.usd(record)
+            amount, kind = money.get(id(record)) or (self.usd(record), record.basis)
             if amount is None:
                 continue
-            if record.basis == basis:
+            if kind == basis:
                 amounts.append(amount)
             else:
-                apart[record.basis] += 1
+                apart[kind] += 1
         jobs = [r.jobs for r in records if r.jobs is not None]
         return Totals(records, round(sum(amounts), 2) if amounts else None, sum(jobs) if jobs else None,
                       tuple(sorted(apart.items())))
@@ -109,6 +110,11 @@ class InvestmentIndex:
     @cached_property
     def _kept(self) -> dict[tuple[int, Hashable], tuple[Sequence[Investment], Any]]:
         return {}
+
+    @cached_property
+    def _money(self) -> dict[int, tuple[Optional[float], str]]:
+        """Return each record's amount in US$ m and its basis, worked out once: totals read them often."""
+        return {id(record): (self.usd(record), record.basis) for record in self.records}
 
     @cached_property
     def by_state(self) -> dict[str, Totals]:

@@ -84,7 +84,7 @@ def parse_csv(text: str, rel: str) -> tuple[Optional[Table], list[Problem]]:
                                                   f"the header has {len(header)}{hint}"))
                 continue
             where = RowLocation(rel, line, lines[line - 1] if line <= len(lines) else "", header)
-            values = {name: cell.strip() for name, cell in zip(header, cells) if cell.strip() != ""}
+            values = {name: cell for name, cell in zip(header, map(str.strip, cells)) if cell}
             table.rows.append(Row(where, values))
     except csv.Error as exc:
         table.row_problems.append(Problem(rel, reader.line_num, 1, "", f"CSV syntax error: {exc}"))

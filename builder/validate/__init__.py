@@ -89,7 +89,16 @@ def check_items(book: Book, broken_ids: Iterable[str], cache: BuildCache) -> lis
         blocks: list[Hashable] = []
         for start in range(0, len(rows), ROWS_PER_CHECK):
             block = rows[start:start + ROWS_PER_CHECK]
-            written = ("checked rows", digest(*(repr(origin_key(row)) for row in block)), names)
+            # in memory (`serve`, `--watch`): the block the last build checked here, if it holds the very
+            # items (most of them) or items from the same places, is known without hashing it again
+            place = ("checked block", type(block[0]).__name__, start, names)
+            same: Optional[tuple[tuple[Model, ...], Hashable]] = cache.items.get(place)
+            if same is not None and len(same[0]) == len(block) and all(
+                    a is b or origin_key(a) == origin_key(b) for a, b in zip(same[0], block)):
+                written = same[1]
+            else:
+                written = ("checked rows", digest(*(repr(origin_key(row)) for row in block)), names)
+            cache.items.put(place, (block, written))
             blocks.append(written)
             verdicts = cache.checks.get(written)
             if verdicts is None:
