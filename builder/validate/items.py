@@ -6,7 +6,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import PurePosixPath
-from typing import Any, Hashable, Optional, TypeVar, cast
+from typing import Any, Hashable, Optional, TypeVar
 
 from pydantic import ValidationError
 
@@ -200,7 +200,8 @@ def _page_translations(sources: Sources, pages: list[Page], config: Optional[Con
 
 def origin_key(item: Model) -> Optional[tuple[Any, ...]]:
     """Return what locates an item's problems: its file's text and its place in it, or its CSV row."""
-    origin = item._origin
+    private = item.__pydantic_private__  # read directly: pydantic's own lookup is slow, and this runs once a row
+    origin = private.get("_origin") if private is not None else None
     if origin is None:
         return None
     doc = origin.doc
@@ -267,7 +268,7 @@ def _validate_rows(table: Table, model: type[M], problems: list[Problem], kept: 
                 problems.extend(made)
                 continue
             if item is None:
-                item = cast(M, model.model_construct(made, **fields))  # validated when the block was kept
+                item = model.restored(fields, made)  # validated when the block was kept
             item.located(RowOrigin(row.location))
             # what a row holds follows from its cells: hashing them is cheaper than writing the item out
             item._fingerprint = hashlib.sha256("\x1f".join(
