@@ -32,7 +32,8 @@ from pathlib import Path
 from typing import Callable, Iterator, Optional, TypeVar
 
 from .cache import CACHE_DIR, BuildCache, cache_folder, digest
-from .charts.vega import LICENSES, DrawingError, geo_script, interpreter_script, javascript_bundle, render_svgs
+from .charts.vega import (LICENSES, DrawingError, draw_soon, geo_script, interpreter_script, javascript_bundle,
+                          render_svgs)
 from .editions import Selection, audit, choose
 from .languages import localize, stale_warnings
 from .text.locale import Words
@@ -130,7 +131,9 @@ def build(root: Path, out: Optional[Path] = None, *, write: bool = True, static_
             changes = None if old is None or since is None else compare(
                 localize(old, lang), local, git.label(root, since), git.label(root, rev), since)
             words = language_words(folder, lang or book.config.lang)
-            site = clock("plan", plan_site(local, stamp, changes, cache, lang, words))
+            # charts are drawn as soon as they are made, on workers a long-lived build keeps
+            soon = (lambda chart: draw_soon(chart.spec, chart.needs_geo, chart.key, cache)) if static_charts else None
+            site = clock("plan", plan_site(local, stamp, changes, cache, lang, words, soon))
             sites.append((site, clock("render", render(site, folder, cache, static_charts, progress))))
         files = merged(sites)
         if not index_later:

@@ -168,6 +168,7 @@ class BuildCache:
         self.checksums: Store[Any] = Store("checksums of built files")
         self.keep_workers = False  # set by a caller that builds again and again (`serve`): see `workers`
         self.workers: Any = None  # processes drawing charts, kept between builds when keep_workers is set
+        self.drawing: dict[str, Any] = {}  # SVGs the kept workers started drawing during the plan, by key
         self.rendered_svgs: list[str] = []  # SVGs this build drew with vl-convert
         self.reused_svgs: list[str] = []  # SVGs this build took from memory or disk
 
@@ -193,6 +194,9 @@ class BuildCache:
         """Forget what the build that just succeeded did not use."""
         for store in self.stores:
             store.prune()
+        for started in self.drawing.values():  # drawn for a chart the build found kept after all
+            started.cancel()
+        self.drawing = {}
 
     def checksum(self, data: bytes) -> str:
         """Return the SHA-256 of a built file, hashed once while the same bytes live (a reused page does)."""

@@ -1,6 +1,8 @@
 """Charts: the generated specs, the checks on chart blocks and coordinates, and the SVG cache."""
 
 import json
+from concurrent.futures import Future
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 import altair as alt
@@ -397,5 +399,43 @@ def test_a_server_draws_every_build_s_charts_with_the_workers_it_started_once(mo
         assert cache.workers is workers and set(workers._processes) == pids and len(pids) == 2
         assert second == [vega.drawn_svg(spec, False).encode("utf-8") for spec, _, _ in specs(2)]
         assert first != second
+    finally:
+        workers.shutdown()
+
+
+def test_a_server_starts_drawing_a_changed_chart_while_it_plans_the_other_pages(monkeypatch):
+    """After an edit to the data, the kept workers draw each changed chart as soon as the plan makes
+    it, while the plan goes on: the render stage then takes those SVGs, the same bytes as drawn one
+    by one, and draws none twice. A chart whose workers died on the way is drawn here instead."""
+    import builder.charts.vega as vega
+    monkeypatch.setattr(vega, "CHARTS_PER_WORKER", 2)
+    monkeypatch.setattr(vega.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    cache = BuildCache(None)
+    cache.keep_workers = True
+
+    def chart(n: int) -> tuple:
+        return ({"data": {"values": [{"x": "a", "y": n}]}, "mark": "bar",
+                 "encoding": {"x": {"field": "x", "type": "nominal"}, "y": {"field": "y", "type": "quantitative"}}},
+                False, "")
+
+    vega.render_svgs([chart(n) for n in range(4)], cache)  # the first build starts the workers
+    workers = cache.workers
+    try:
+        cache.start_build()
+        for n in (1, 5, 6):  # the plan makes these: one kept from the last build, two new
+            vega.draw_soon(*chart(n), cache)
+        assert len(cache.drawing) == 2  # the kept one is not drawn again
+        drawn = vega.render_svgs([chart(n) for n in (1, 5, 6, 7)], cache)
+        assert cache.drawing == {}
+        assert drawn == [vega.drawn_svg(spec, False).encode("utf-8") for spec, _, _ in map(chart, (1, 5, 6, 7))]
+        assert len(cache.rendered_svgs) == 3 and len(cache.reused_svgs) == 1  # 5, 6 and 7 drawn once each
+
+        for n, gone in ((8, BrokenProcessPool("a worker died")), (9, None)):  # died, or cancelled on the way
+            cache.start_build()
+            vega.draw_soon(*chart(n), cache)
+            lost: Future = Future()
+            lost.set_exception(gone) if gone else lost.cancel()
+            cache.drawing[vega.svg_key(*chart(n))] = lost
+            assert vega.render_svgs([chart(n)], cache) == [vega.drawn_svg(chart(n)[0], False).encode("utf-8")]
     finally:
         workers.shutdown()

@@ -15,7 +15,7 @@ import json
 import multiprocessing
 import os
 import re
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import CancelledError, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from functools import lru_cache
 from pathlib import Path
@@ -147,6 +147,26 @@ def svg_key(spec: dict[str, Any], needs_geo: bool, spec_key: str = "") -> str:
     return hashlib.sha256(f"{VERSIONS}; {SVG_FORMAT}\n{geo}\n{body}".encode("utf-8")).hexdigest()
 
 
+def draw_soon(spec: dict[str, Any], needs_geo: bool, spec_key: str, cache: BuildCache) -> None:
+    """Start drawing a chart on the workers a long-lived build keeps (`serve`, `build --watch`), if no
+    build drew it yet: they draw while this process plans the other pages, rather than after.
+
+    After an edit to the data, most of a rebuild's time is its changed charts; the plan stage
+    makes them one by one, with a core to spare. `render_svgs` takes what was started here.
+    """
+    pool = cache.workers
+    if pool is None:
+        return
+    key = svg_key(spec, needs_geo, spec_key)
+    if key in cache.drawing or key in cache.svgs.entries or (
+            cache.folder is not None and (cache.folder / "charts" / f"{key}.svg").is_file()):
+        return
+    try:
+        cache.drawing[key] = pool.submit(_draw_job, (spec, needs_geo))
+    except (OSError, BrokenProcessPool, RuntimeError):  # the workers are gone: render_svgs draws it
+        cache.workers = None
+
+
 def render_svgs(charts: Sequence[tuple[dict[str, Any], bool, str]], cache: BuildCache,
                 tick: Optional[Callable[[], None]] = None,
                 meanwhile: Callable[[], None] = lambda: None,
@@ -166,9 +186,11 @@ def render_svgs(charts: Sequence[tuple[dict[str, Any], bool, str]], cache: Build
     for _ in range(len(keys) - len(missing)):
         if tick:
             tick()
-    jobs = [(charts[n][0], charts[n][1]) for n in missing]
-    drawing = _draw_all(jobs, meanwhile, spare, cache)
-    for n, (ok, text) in zip(missing, drawing):
+    started = {n: cache.drawing.pop(keys[n]) for n in missing if keys[n] in cache.drawing}  # see draw_soon
+    rest = [n for n in missing if n not in started]
+
+    def done(n: int, drawn: tuple[bool, str]) -> None:
+        ok, text = drawn
         if ok:
             results[n] = text.encode("utf-8")
             _keep_svg(keys[n], text.encode("utf-8"), cache)
@@ -176,7 +198,18 @@ def render_svgs(charts: Sequence[tuple[dict[str, Any], bool, str]], cache: Build
             results[n] = DrawingError(text)
         if tick:
             tick()
+
+    drawing = _draw_all([(charts[n][0], charts[n][1]) for n in rest], meanwhile, spare, cache, bool(started))
+    for n, drawn in zip(rest, drawing):
+        done(n, drawn)
     next(drawing, None)  # to its end: the workers stop, and with nothing to draw, meanwhile runs now
+    for n, future in started.items():
+        try:
+            drawn = future.result()
+        except (OSError, BrokenProcessPool, CancelledError):  # the workers died: draw it here
+            cache.workers = None
+            drawn = _draw_job((charts[n][0], charts[n][1]))
+        done(n, drawn)
     return [r for r in results if r is not None]
 
 
@@ -198,10 +231,12 @@ CHARTS_PER_WORKER = 6  # a worker is ready to draw in 0.7 s, this process in 0.4
 
 
 def _draw_all(jobs: list[tuple[dict[str, Any], bool]], meanwhile: Callable[[], None],
-              spare: Callable[[], None] = lambda: None, cache: Optional[BuildCache] = None) -> Iterator[tuple[bool, str]]:
+              spare: Callable[[], None] = lambda: None, cache: Optional[BuildCache] = None,
+              drawing: bool = False) -> Iterator[tuple[bool, str]]:
     """Draw the jobs in order, in worker processes when there are enough of them and more than one core;
-    call meanwhile once, while they draw (or before drawing here), then spare if they draw. What
-    meanwhile and spare raise is their own.
+    call meanwhile once, while they draw (or before drawing here), then spare if they draw or
+    drawing says that they are drawing other charts already. What meanwhile and spare raise is
+    their own.
 
     A cache that keeps its workers (`serve`, `build --watch`) starts them once and draws every later
     build's charts with them, ready at once."""
@@ -229,7 +264,7 @@ def _draw_all(jobs: list[tuple[dict[str, Any], bool]], meanwhile: Callable[[], N
         pool = None
     try:
         meanwhile()
-        if pool is not None:
+        if pool is not None or drawing:
             spare()
     except BaseException:
         if pool is not None and not kept:  # (kept workers finish what they were given, and wait for more)

@@ -101,11 +101,13 @@ class SitePlan:
 
 
 def plan_site(book: Book, stamp: Stamp, changes: Optional[BookChanges] = None,
-              cache: Optional[BuildCache] = None, lang: str = "", words: Words = Words()) -> SitePlan:
+              cache: Optional[BuildCache] = None, lang: str = "", words: Words = Words(),
+              made: Optional[Callable[[Chart], None]] = None) -> SitePlan:
     """Return the plan of the whole site (of the site in lang, for a book in several languages);
-    words are what its language says in charts and tables."""
+    words are what its language says in charts and tables. made, if given, is called with each
+    chart as soon as it is made (the build starts drawing it)."""
     pages = plan_pages(book, changes, cache.charts if cache else None, cache.items if cache else None,
-                       cache.skeletons if cache else None, words)
+                       cache.skeletons if cache else None, words, made)
     for page in pages:
         # what the charts draw counts for the banner, not for the page's text: the charts are in its context
         page.drawn = page.context.pop("drawn", [])
@@ -222,7 +224,8 @@ def _summary(kept: Optional[Store[Any]], item: Any, make: Callable[[Any], S]) ->
 
 def plan_pages(book: Book, changes: Optional[BookChanges] = None,
                store: Optional[Store[Any]] = None, kept: Optional[Store[Any]] = None,
-               skeletons: Optional[Store[str]] = None, words: Words = Words()) -> list[PagePlan]:
+               skeletons: Optional[Store[str]] = None, words: Words = Words(),
+               made: Optional[Callable[[Chart], None]] = None) -> list[PagePlan]:
     """Return every page of the site, with its charts, in a fixed order.
 
     Each page's context holds exactly what its default template shows (summaries where a page
@@ -231,13 +234,18 @@ def plan_pages(book: Book, changes: Optional[BookChanges] = None,
     def chart(kind: str, records: Sequence[Investment], metric: str = "jobs", colour: str = "sector",
               highlight: Optional[State] = None) -> Chart:
         block = ChartBlock(kind=kind, metric=metric, colour=colour)
-        return build_chart(book, block, highlight=highlight, records=records, store=store, skeletons=skeletons,
-                           words=words)
+        return _made(build_chart(book, block, highlight=highlight, records=records, store=store,
+                                 skeletons=skeletons, words=words))
 
     def block_chart(block: Optional[ChartBlock], written_at: Problem) -> Optional[Chart]:
         if block is None:
             return None  # a chart the edition leaves out: its fence shows nothing
-        return build_chart(book, block, store=store, written_at=written_at, skeletons=skeletons, words=words)
+        return _made(build_chart(book, block, store=store, written_at=written_at, skeletons=skeletons, words=words))
+
+    def _made(found: Chart) -> Chart:
+        if made is not None:
+            made(found)
+        return found
 
     def drawn(*blocks: Optional[ChartBlock]) -> list[list[Investment]]:
         """Return the records each of the book's own charts among blocks draws (their markings count)."""
