@@ -18,12 +18,15 @@ from pathlib import Path
 from builder.cache import BuildCache
 from builder.source import load
 from builder.targets.site.plan import plan_site
+from builder.targets.site import templates
 from builder.targets.site.render import render_pages
 from builder.validate import validate
 from builder.versions import git
 
 
 def main(root: Path) -> None:
+    # compiled here, as MkDocs and Hugo compile theirs: not read back from what an earlier build kept
+    templates.compiled_templates = lambda words: None
     cache = BuildCache(None)
     book, _ = validate(load(root, cache))
     site = plan_site(book, git.stamp(root, book.config.version, None, ()), None, cache)
