@@ -125,6 +125,6 @@ def years_chart(book: Book, block: ChartBlock, records: Sequence[Investment], wo
 def states_chart(book: Book, block: ChartBlock, records: Sequence[Investment], words: Words,
                  highlight: Optional[State] = None, skeletons: Optional[Store[str]] = None) -> Chart:
     in_states = book.index.kept(records, "in states", lambda: [r for r in records if r.state in STATES])
-    return _bar_chart(book, block, in_states, words, words.say("State"), ("state name", words.key),
-                      lambda r: words.states[r.state].name, True,
-                      words.say("Japanese investment by state: %(what)s", what=_noun(block, words)), skeletons)
+    return _bar_chart(book, block, in_states, words, words.say("State"), "state", lambda r: r.state, True,
+                      words.say("Japanese investment by state: %(what)s", what=_noun(block, words)), skeletons,
+                      lambda code: words.states[code].name)

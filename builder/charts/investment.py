@@ -61,14 +61,15 @@ def caption_for(book: Book, records: Sequence[Investment], words: Words, left_ou
         return (words.say("No project records in this book are drawn here.") + apart + words.then
                 + words.say("The book as of %(date)s.", date=as_of))
     totals = book.index.summed(records, basis)
-    sources = book.index.kept(records, "sources", lambda: totals.sources)
+    sources = totals.sources
+    latest = book.index.kept(records, "latest", lambda: _latest(records))
     named = words.say("; ").join(sources[:4]) + (
         words.say("; and %(n)s more", n=words.figures.number(len(sources) - 4)) if len(sources) > 4 else "")
     return (words.ngettext("Source: %(n)s project record in this book (%(sources)s);",
                            "Source: %(n)s project records in this book (%(sources)s);", len(records), sources=named)
             + words.then + words.say("each record's source is listed on its state's page and on the Sources page.")
             + words.then + amount_basis(totals, words, basis) + apart + shading + words.then
-            + words.say("Status as of %(status)s at the latest; book as of %(date)s.", status=book.index.kept(records, "latest", lambda: _latest(records)), date=as_of))
+            + words.say("Status as of %(status)s at the latest; book as of %(date)s.", status=latest, date=as_of))
 
 
 BASES = {"announced": NP_("amount basis", "announced"), "cumulative": NP_("amount basis", "cumulative"),

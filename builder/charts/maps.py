@@ -154,16 +154,14 @@ def area_rows(book: Book, records: Sequence[Investment], colour: str, words: Wor
     rows = []
     for area in areas(book, records):
         totals, largest = area.totals, area.largest
-        groups = Counter[str]()
-        if colour == "sector":
-            for sector, count in area.sectors.items():
-                groups[book.config.sector_label(sector)] += count
-        else:
-            for status, count in area.statuses.items():
-                groups[words.say(STATUS_LABELS[status])] += count
         statuses = Counter[str]()
         for status, count in area.statuses.items():
             statuses[words.say(STATUS_LABELS[status])] += count
+        groups = statuses
+        if colour == "sector":
+            groups = Counter[str]()
+            for sector, count in area.sectors.items():
+                groups[book.config.sector_label(sector)] += count
         rows.append({
             "latitude": area.latitude,
             "longitude": area.longitude,

@@ -80,6 +80,12 @@ def in_drawn_font(spec: dict[str, Any]) -> dict[str, Any]:
 EMBEDDED_FONTS = {True: "embedded-basic.woff2", False: "embedded-latin.woff2"}  # in FONTS, by `basic`
 
 
+@lru_cache(maxsize=1)
+def drawn_font_file() -> bytes:
+    """Return the whole face static charts are set in, for a document that sets them in it (the PDF)."""
+    return (FONTS / "LiberationSans-Regular.ttf").read_bytes()
+
+
 @lru_cache(maxsize=2)
 def embedded_font(basic: bool = False) -> str:
     """Return a small Liberation Sans (regular) as an SVG style, for charts shown as images.

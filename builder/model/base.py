@@ -245,6 +245,12 @@ class Model(BaseModel):
             self._fingerprint = found
         return found
 
+    @property
+    def origin(self) -> Optional[Origin]:
+        """Return where this item was read from, if it was read from a file."""
+        private = self.__pydantic_private__  # read directly: pydantic's own lookup is slow, and this is hot
+        return private.get("_origin") if private is not None else None
+
     def problem(self, *sub: Any, message: str, key: bool = False, severity: str = "error",
                 text_at: tuple[int, int] | None = None) -> Problem:
         """Return a problem located at a field of this item in its source file."""

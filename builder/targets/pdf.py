@@ -27,7 +27,7 @@ from urllib.parse import unquote, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser
 
-from ..charts.vega import DRAWN_FONT, FONTS
+from ..charts.vega import DRAWN_FONT, drawn_font_file
 from ..errors import BriefingError
 from ..model.book import Book
 from ..text.locale import Figures, Words
@@ -253,7 +253,7 @@ def _laid_out(document: str, files: dict[str, bytes]) -> Any:
     import weasyprint
 
     check_fonts(document)
-    served = {**files, CHART_FONT: (FONTS / "LiberationSans-Regular.ttf").read_bytes()}
+    served = {**files, CHART_FONT: drawn_font_file()}
     return weasyprint.HTML(string=document, base_url=SCHEME, url_fetcher=fetcher(served)).render()
 
 

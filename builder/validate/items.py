@@ -200,8 +200,7 @@ def _page_translations(sources: Sources, pages: list[Page], config: Optional[Con
 
 def origin_key(item: Model) -> Optional[tuple[Any, ...]]:
     """Return what locates an item's problems: its file's text and its place in it, or its CSV row."""
-    private = item.__pydantic_private__  # read directly: pydantic's own lookup is slow, and this runs once a row
-    origin = private.get("_origin") if private is not None else None
+    origin = item.origin
     if origin is None:
         return None
     doc = origin.doc
