@@ -3,11 +3,13 @@
     .venv/bin/python -m bench [--quick] [--json results.json] [--keep DIR] [--no-browser] [--no-peers] [--no-pdf]
 
 Writes a synthetic book (default: 500 issue papers, 120 people, 20,000 investment rows, 200
-chart blocks; --quick: a small one, under a minute), then measures, each build in a fresh
-process as a writer would run it:
+chart blocks; --quick: a small one, under a minute), then measures:
 
-- cold build (no cache), warm build (nothing changed), build after editing one paper, build
-  after editing one data row, and page rendering alone (charts already drawn);
+- each build in a fresh process, with no resident build process: cold build (no cache), warm
+  build (nothing changed), build after editing one paper, build after editing one data row, and
+  page rendering alone (charts already drawn);
+- the same two edits built by `briefing build` as a writer runs it, made by the book's resident
+  build process, which kept the last build in memory; and that process's memory;
 - `briefing build --watch`: from saving an edited talking point, or data row, to the output written;
 - `briefing serve`: from saving an edited talking point to the new text in Chromium;
 - search (bench/search.py): the index's size, raw and gzipped; in Chromium from file://, the time
@@ -49,9 +51,13 @@ REPO = Path(__file__).resolve().parent.parent
 TIME = "/usr/bin/time"
 
 
-def run_build(book: Path, out: Path, cache: Path, *extra: str, what: str = "build") -> dict[str, float]:
-    """Run `briefing build` (or `briefing pdf`) in a fresh process; return its wall time and peak memory."""
-    env = {**os.environ, "BRIEFING_CACHE": str(cache), "PYTHONPATH": str(REPO)}
+def run_build(book: Path, out: Path, cache: Path, *extra: str, what: str = "build",
+              resident: bool = False) -> dict[str, float]:
+    """Run `briefing build` (or `briefing pdf`) in a fresh process; return its wall time and peak memory.
+
+    With resident, the build is the book's resident build process's to make, if it has one (as a
+    writer's is), and leaves one behind if not; without, it is made in the fresh process alone."""
+    env = _env(cache, resident)
     timings = ["--timings"] if what == "build" else []
     command = [sys.executable, "-m", "builder", what, "--quiet", *timings, "--out", str(out), *extra]
     if os.path.exists(TIME):
@@ -70,6 +76,63 @@ def run_build(book: Path, out: Path, cache: Path, *extra: str, what: str = "buil
     stages = {m.group(1): float(m.group(2)) for m in re.finditer(r"(\w+) (\d+\.\d+) s", stderr)}
     return {"seconds": round(seconds, 3), "peak_mb": round(int(rss.group(1)) / 1024, 1) if rss else -1.0,
             "peak_all_processes_mb": round(peak_tree[0] / 1024, 1), "stages": stages}
+
+
+def _env(cache: Path, resident: bool = False) -> dict[str, str]:
+    return {**os.environ, "BRIEFING_CACHE": str(cache), "PYTHONPATH": str(REPO),
+            "BRIEFING_RESIDENT": "on" if resident else "off"}
+
+
+def resident_command(book: Path, cache: Path, what: str) -> str:
+    """Run `briefing resident status|stop` for the book, as its builds are run; return what it said."""
+    return subprocess.run([sys.executable, "-m", "builder", "resident", what], cwd=book, env=_env(cache, True),
+                          capture_output=True, text=True, check=True).stdout
+
+
+def resident_ready(book: Path, cache: Path) -> int:
+    """Wait until the book's resident has read back the last build (or kept the one it made); return its pid."""
+    deadline = time.monotonic() + 600
+    while time.monotonic() < deadline:
+        said = resident_command(book, cache, "status")
+        found = re.match(r"Resident build process (\d+)", said)
+        if found:
+            return int(found.group(1))
+        time.sleep(0.2)
+    raise SystemExit("no resident build process answered")
+
+
+def resident_edits(book: Path, out: Path, cache: Path, edits: int) -> dict[str, Any]:
+    """Time `briefing build` after editing one talking point, and after editing one data row, each made by
+    the book's resident build process; return the medians, and the memory it and its workers hold."""
+    run_build(book, out, cache, resident=True)  # nothing changed: it leaves a resident behind
+    pid = resident_ready(book, cache)
+    timings: dict[str, list[float]] = {"paper": [], "row": []}
+    for n in range(edits):
+        for kind, edit in (("paper", edit_point), ("row", edit_row)):
+            edit(book, 3000 + n)
+            timings[kind].append(run_build(book, out, cache, resident=True)["seconds"])
+            resident_ready(book, cache)  # and has kept its cache on disk: the next build starts from rest
+    memory = _resident_memory(pid)
+    resident_command(book, cache, "stop")
+    return {f"{kind}_median_s": round(statistics.median(found), 3) for kind, found in timings.items()} | {
+            f"{kind}_max_s": round(max(found), 3) for kind, found in timings.items()} | memory
+
+
+def _resident_memory(pid: int) -> dict[str, float]:
+    """Return the resident's peak memory, and what it and its chart workers hold now, in MB."""
+    def status(of: int, field: str) -> int:
+        found = re.search(rf"{field}:\s+(\d+) kB", Path(f"/proc/{of}/status").read_text())
+        return int(found.group(1)) if found else 0
+
+    workers = []
+    for entry in os.scandir("/proc"):
+        try:
+            if entry.name.isdigit() and int(Path(entry.path, "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                workers.append(int(entry.name))
+        except OSError:
+            continue
+    return {"peak_mb": round(status(pid, "VmHWM") / 1024, 1),
+            "with_workers_mb": round((status(pid, "VmRSS") + sum(status(w, "VmRSS") for w in workers)) / 1024, 1)}
 
 
 def _sample_tree(process: subprocess.Popen[str], peak: list[int]) -> None:
@@ -124,7 +187,7 @@ def start_briefing(args: list[str], book: Path, cache: Path,
                    ready_line: str) -> tuple[subprocess.Popen[str], threading.Event, list[str]]:
     """Start a long-running `briefing` command; return it, an event set once it prints a line starting
     with ready_line, and the lines it printed."""
-    env = {**os.environ, "BRIEFING_CACHE": str(cache), "PYTHONPATH": str(REPO), "PYTHONUNBUFFERED": "1"}
+    env = {**_env(cache), "PYTHONUNBUFFERED": "1"}
     process = subprocess.Popen([sys.executable, "-m", "builder", *args], cwd=book, env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     ready, log = threading.Event(), []
@@ -256,6 +319,7 @@ def main() -> None:
     results["edit_one_paper"] = run_build(book, out, cache)
     edit_row(book, 1)
     results["edit_one_row"] = run_build(book, out, cache)
+    results["resident"] = resident_edits(book, out, cache, max(3, args.edits // 2))
     # page rendering alone: the charts' SVGs are kept, but no page or text is
     shutil.rmtree(cache / "build", ignore_errors=True)
     results["pages_only"] = run_build(book, out, cache)

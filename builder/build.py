@@ -99,16 +99,19 @@ def build(root: Path, out: Optional[Path] = None, *, write: bool = True, static_
     if write:
         check_output_location(root, out)
     inputs = ""
-    if cache is None:  # a command-line build: reuse what the last one kept, or skip it if nothing changed
+    fresh = cache is None
+    if cache is None:
         cache = BuildCache(cache_folder(root) if static_charts else None)
-        if write and rev is None and since is None:
-            inputs = input_digest(root, out, git.stamp(root, "", None, _inside(root, out))) + f"|{edition}"
-            done = last_build(cache, out, inputs)
-            if done is not None:
-                if strict:
-                    refuse_warnings(done.warnings)
-                done.seconds = time.perf_counter() - started
-                return done
+    # a command-line build (or the resident's): skip it if nothing changed, else reuse what the last one kept
+    if (fresh or cache.resident) and write and rev is None and since is None:
+        inputs = input_digest(root, out, git.stamp(root, "", None, _inside(root, out))) + f"|{edition}"
+        done = last_build(cache, out, inputs)
+        if done is not None:
+            if strict:
+                refuse_warnings(done.warnings)
+            done.seconds = time.perf_counter() - started
+            return done
+        if fresh:
             cache.restore(code_version())
     cache.start_build()
     clock = Stopwatch()
@@ -161,7 +164,8 @@ def build(root: Path, out: Optional[Path] = None, *, write: bool = True, static_
     result = BuildResult(book, files, pages, warnings, time.perf_counter() - started, stamp, changes, clock.laps,
                          len(files), selection, index_stage if index_later else None)
     if inputs:
-        cache.persist(code_version())
+        if not cache.resident:  # the resident keeps its cache on disk once its client has the answer
+            cache.persist(code_version())
         remember_build(cache, out, inputs, result)
     return result
 

@@ -167,6 +167,9 @@ class BuildCache:
         self.templates: Store[Any] = Store("template environments")
         self.checksums: Store[Any] = Store("checksums of built files")
         self.keep_workers = False  # set by a caller that builds again and again (`serve`): see `workers`
+        # set by the resident build process (resident.py): its builds are command-line builds, skipped
+        # when nothing changed and kept on disk for the next process, made with this cache kept in memory
+        self.resident = False
         self.workers: Any = None  # processes drawing charts, kept between builds when keep_workers is set
         self.drawing: dict[str, Any] = {}  # SVGs the kept workers started drawing during the plan, by key
         self.rendered_svgs: list[str] = []  # SVGs this build drew with vl-convert

@@ -56,6 +56,12 @@ def shared_chart_cache(tmp_path_factory) -> Path:
     return folder
 
 
+@pytest.fixture(scope="session", autouse=True)
+def no_resident() -> None:
+    """Leave no resident build process behind each build of a test (test_resident.py turns it on)."""
+    os.environ["BRIEFING_RESIDENT"] = "off"
+
+
 @pytest.fixture
 def minimal_site(tmp_path: Path) -> Path:
     """A fresh copy of tests/sites/minimal."""
