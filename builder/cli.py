@@ -155,8 +155,8 @@ def build(ctx: click.Context, site: Path, out_dir: Optional[Path], rev: Optional
         watch_and_build(site, target, strict, edition)
         return
     kept: Optional[BuildCache] = ctx.obj  # the resident's, when it runs this build
-    if kept is None:  # the next build of this book is answered by a process that keeps this one in memory
-        ctx.call_on_close(lambda: resident.start(site.resolve()))
+    if kept is None and (site / "site.yaml").is_file():  # the next build of this book is answered by a
+        ctx.call_on_close(lambda: resident.start(site.resolve()))  # process that keeps this one in memory
     build_each(site, target, rev, since, quiet, timings, strict, edition, all_editions, kept)
 
 
@@ -440,7 +440,7 @@ def resident_run(site: Path) -> None:
         cache.restore(pipeline.code_version())
         try:
             pipeline.build(root, write=False, static_charts=True, cache=cache)
-        except ContentError:
+        except BriefingError:
             pass  # the next build reports the mistakes
         gc.collect()
         gc.freeze()  # what every build reuses is left out of the collector's walks

@@ -6,6 +6,7 @@ import pytest
 
 from builder.source.files import SourceError, read_text
 from builder.source.pages import split_front_matter
+from builder.source.table import parse_csv
 from builder.source.yaml import parse_yaml
 
 
@@ -63,3 +64,30 @@ def test_front_matter_positions_count_from_the_top_of_the_file():
     front, body, body_line = split_front_matter("---\ntitle: T\n---\nHello\n", "p.md")
     assert front.data == {"title": "T"} and body == "Hello\n" and body_line == 4
     assert front.where(("title",)) == (2, 8)
+
+
+CSV = "id,company,amount\n" + "".join(f"r{n},Company {n},{n}\n" for n in range(1, 9))
+
+
+@pytest.mark.parametrize("edit", [
+    lambda t: t.replace("r3,Company 3,3", "r3,Company 3,33"),  # one cell
+    lambda t: t.replace("r3,Company 3,3\n", "r3,Company 3,3\nr3b,Inserted,1\n"),  # a row inserted: lines move
+    lambda t: t.replace("r2,Company 2,2\n", ""),  # a row deleted
+    lambda t: t.replace("r4,Company 4,4", 'r4,"Company\n4",4'),  # a cell across two lines
+    lambda t: t.replace("r5,Company 5,5", "r5,Company 5"),  # a row one cell short
+    lambda t: t.replace("id,company,amount", "id,amount,company"),  # the header
+])
+def test_a_table_parsed_after_an_edit_is_the_table_parsed_afresh(edit):
+    """After an edit, rows on the same line in the same words are taken over from the last parse: the
+    rows, and the lines and columns their mistakes are reported at, are those of a fresh parse."""
+    before, _ = parse_csv(CSV, "content/data/investments.csv")
+    assert before is not None
+    edited = edit(CSV)
+    again, problems = parse_csv(edited, "content/data/investments.csv", before)
+    fresh, fresh_problems = parse_csv(edited, "content/data/investments.csv")
+    assert again is not None and fresh is not None
+    assert again.rows == fresh.rows
+    assert [r.location for r in again.rows] == [r.location for r in fresh.rows]
+    assert (again.row_problems, problems) == (fresh.row_problems, fresh_problems)
+    kept = sum(1 for row in again.rows if any(row is old for old in before.rows))
+    assert kept == (0 if edited.startswith("id,amount") else sum(1 for r in fresh.rows if r in before.rows))

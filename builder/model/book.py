@@ -51,6 +51,10 @@ class Totals:
         return sorted({r.source_name for r in self.records})
 
 
+def money_of(index: "InvestmentIndex", record: Investment) -> tuple[Optional[float], str, Optional[int]]:
+    return index.usd(record), record.basis, record.jobs
+
+
 @dataclass(frozen=True)
 class InvestmentIndex:
     """The investment records, added up once by state, sector and year for charts and tables alike."""
@@ -69,17 +73,18 @@ class InvestmentIndex:
     def totals(self, records: Iterable[Investment], basis: str = SUMMED_BASIS) -> Totals:
         """Add up some records: their amounts on one basis (others counted apart), their jobs."""
         records = tuple(records)
-        amounts, apart = [], Counter[str]()
+        amounts, apart, jobs = [], Counter[str](), []
         money = self._money
         for record in records:
-            amount, kind = money.get(id(record)) or (self.usd(record), record.basis)
+            amount, kind, worked = money.get(id(record)) or money_of(self, record)
+            if worked is not None:
+                jobs.append(worked)
             if amount is None:
                 continue
             if kind == basis:
                 amounts.append(amount)
             else:
                 apart[kind] += 1
-        jobs = [r.jobs for r in records if r.jobs is not None]
         return Totals(records, round(sum(amounts), 2) if amounts else None, sum(jobs) if jobs else None,
                       tuple(sorted(apart.items())))
 
@@ -112,9 +117,20 @@ class InvestmentIndex:
         return {}
 
     @cached_property
-    def _money(self) -> dict[int, tuple[Optional[float], str]]:
-        """Return each record's amount in US$ m and its basis, worked out once: totals read them often."""
-        return {id(record): (self.usd(record), record.basis) for record in self.records}
+    def _money(self) -> dict[int, tuple[Optional[float], str, Optional[int]]]:
+        """Return each record's amount in US$ m, its basis and its jobs, worked out once: totals read them
+        often. An index made after an edit takes over what the one before it worked out for the records
+        it shares (the same objects, while their rows are unchanged)."""
+        earlier = self.__dict__.pop("_earlier", None)  # and lets it go: indexes do not chain
+        kept = earlier.__dict__.get("_money", {}) if earlier is not None and earlier.jpy_per_usd == self.jpy_per_usd else {}
+        return {id(record): kept.get(id(record)) or money_of(self, record) for record in self.records}
+
+    def after(self, earlier: Optional["InvestmentIndex"]) -> "InvestmentIndex":
+        """Note the index this one replaces (see `_money`) and return this one."""
+        if earlier is not None:
+            earlier.__dict__.pop("_earlier", None)
+            self.__dict__["_earlier"] = earlier
+        return self
 
     @cached_property
     def by_state(self) -> dict[str, Totals]:

@@ -173,7 +173,10 @@ def _table(sources: Sources, rel: str) -> Optional[Table]:
         sources.problems.append(exc.problem)
         sources.unreadable.add(rel)
         return None
-    table, problems = sources.cache.files.get_or_make(("csv", rel, digest(text)),
-                                                          lambda: parse_csv(text, rel))
-    sources.problems.extend(problems)
-    return table
+    # the file as last parsed: after an edit, its unchanged rows are taken over
+    found: Optional[tuple[str, Optional[Table], list[Problem]]] = sources.cache.files.get(("csv", rel))
+    version = digest(text)
+    if found is None or found[0] != version:
+        found = sources.cache.files.put(("csv", rel), (version, *parse_csv(text, rel, found[1] if found else None)))
+    sources.problems.extend(found[2])
+    return found[1]

@@ -126,9 +126,12 @@ def assemble(items: Items, cache: Optional[BuildCache] = None) -> Book:
 
     def ordered() -> tuple[tuple[Investment, ...], InvestmentIndex]:
         records = tuple(sorted(rows, key=lambda r: (r.state, r.company, r.id)))
-        return records, InvestmentIndex(records, rate)
+        earlier = cache.items.get(("investment index",)) if cache is not None else None
+        return records, InvestmentIndex(records, rate).after(earlier)
 
     investments, index = ordered() if cache is None else cache.items.made_from(rows, ("investments", rate), ordered)
+    if cache is not None:
+        cache.items.put(("investment index",), index)  # what the next index, after an edit, takes over from
     book = Book(
         config=items.config,
         issues=tuple(sorted(items.issues, key=lambda i: (PRIORITY_ORDER[i.priority], i.doc_number, i.id))),

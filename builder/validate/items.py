@@ -247,8 +247,7 @@ def _validate_rows(table: Table, model: type[M], problems: list[Problem], kept: 
     rows: list[M] = []
     for start in range(0, len(table.rows), ROWS_PER_BLOCK):
         block = table.rows[start:start + ROWS_PER_BLOCK]
-        key = (model.__name__, digest(table.path, *table.header,
-                                      *(f"{row.location.line}\x1e{row.location.raw}\x1e{row.values!r}" for row in block)))
+        key = (model.__name__, digest(table.path, *table.header, *(row.text for row in block)))
         blocks.append(key)
         ready: Optional[tuple[list[M], list[Problem]]] = built.get(key)
         if ready is not None:
