@@ -13,7 +13,9 @@ from builder.model import Issue, Person, values
 from builder.model.base import PointList, Reference, fields_with
 from builder.model.config import Config
 from builder.text.locale import Figures
-from conftest import MINIMAL, copy_site, run_briefing, tree
+import shutil
+
+from conftest import MINIMAL, REPO, copy_site, run_briefing, tree
 
 
 def test_check_writes_nothing_anywhere_and_draws_no_chart(tmp_path: Path):
@@ -262,3 +264,30 @@ def test_a_running_build_keeps_every_block_of_rows_through_saves_elsewhere(minim
     table.write_text(table.read_text(encoding="utf-8").replace(",10000,", ",10001,", 1), encoding="utf-8")
     build(minimal_site, write=False, cache=running)
     assert (running.rows.misses, running.row_items.misses, running.checks.misses) == (1, 1, 1)  # that block only
+
+
+@pytest.mark.parametrize("edit", [
+    ("site.yaml", "label: {en: Vehicle assembly,", "label: {en: Cars and trucks,"),  # a sector's name
+    ("content/data/investments.csv", "AL,34.73,-86.59,automotive,2311,", "AL,34.73,-86.59,automotive,2411,"),
+    ("content/data/investments.csv", "honda-alabama,Honda,", "honda-alabama,Honda Motor,"),
+])
+def test_a_running_build_after_an_edit_writes_what_a_fresh_build_writes(tmp_path: Path, edit):
+    """`serve`, `build --watch` and the resident build process keep what they worked out in memory; after
+    an edit of site.yaml or of a row, their pages must be those a build in a fresh process makes. (A
+    sector renamed in site.yaml kept its old name on the Investment page's bars until the next restart.)"""
+    book = tmp_path / "book"
+    book.mkdir()
+    shutil.copy(REPO / "site.yaml", book)
+    shutil.copytree(REPO / "content", book / "content")
+    running = BuildCache()
+    build(book, write=False, cache=running)
+    path, old, new = edit
+    text = (book / path).read_text(encoding="utf-8")
+    assert old in text
+    (book / path).write_text(text.replace(old, new), encoding="utf-8")
+    again = build(book, write=False, cache=running).files
+    fresh = build(book, write=False, cache=BuildCache()).files
+    assert again.keys() == fresh.keys()
+    assert [name for name in again if again[name] != fresh[name]] == []
+    if path == "site.yaml":
+        assert not [name for name, data in again.items() if b"Vehicle assembly" in data]

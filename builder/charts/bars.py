@@ -22,7 +22,9 @@ def _grouped(book: Book, records: Sequence[Investment], by: Hashable, key: Calla
              basis: str, words: Words, label: Optional[Callable[[str], str]] = None) -> list[dict[str, Any]]:
     groups = book.index.group(records, by, key, basis)
     if label is not None:  # grouped by the field, then named: label is called once a group, not once a record
-        groups = book.index.kept(records, ("labelled", by, basis, words.key), lambda: _labelled(book, groups, label, basis))
+        # (named in these words, by the names site.yaml gives: an index outlives an edit of site.yaml)
+        named = ("labelled", by, basis, words.key, book.config.fingerprint)
+        groups = book.index.kept(records, named, lambda: _labelled(book, groups, label, basis))
     rows = []
     for name, totals in groups.items():
         amount_text = words.amount_total(totals.amount, True, totals.apart)
