@@ -7,6 +7,7 @@ made by handing the later stages a smaller book (`editions.select`).
 from __future__ import annotations
 
 import hashlib
+import operator
 from collections import Counter
 from datetime import date, timedelta
 from dataclasses import dataclass, field
@@ -22,6 +23,7 @@ from .fields import latest_day
 
 
 T = TypeVar("T")
+L = TypeVar("L", list[Investment], tuple[Investment, ...])
 
 SUMMED_BASIS = "announced"
 """The basis on which amounts are added up unless a chart asks for another; amounts on other bases
@@ -96,7 +98,7 @@ class InvestmentIndex:
             groups: dict[str, list[Investment]] = {}
             for record in records:
                 groups.setdefault(key(record), []).append(record)
-            return {name: self.totals(mine, basis) for name, mine in sorted(groups.items())}
+            return {name: self.summed(self._interned(tuple(mine)), basis) for name, mine in sorted(groups.items())}
 
         return self.kept(records, ("group", by, basis), make)
 
@@ -109,28 +111,53 @@ class InvestmentIndex:
         once per list and what: a dozen charts of one book read the same twenty thousand records."""
         known = self._kept.get((id(records), what))
         if known is None or known[0] is not records:
-            known = self._kept[(id(records), what)] = (records, make())
+            before = self._earlier.__dict__.get("_kept", {}).get((id(records), what)) if self._earlier else None
+            known = before if before is not None and before[0] is records else (records, make())
+            self._kept[(id(records), what)] = known
         return known[1]
 
     @cached_property
     def _kept(self) -> dict[tuple[int, Hashable], tuple[Sequence[Investment], Any]]:
         return {}
 
+    def after(self, earlier: Optional["InvestmentIndex"]) -> "InvestmentIndex":
+        """Take over what the index this one replaces (after an edit of some rows) worked out from what the
+        two share, and return this one.
+
+        They share the records of unchanged rows (the same objects), and lists of them: a state's, or
+        a filter's, that the edit did not touch are made the very lists the earlier index made
+        (`_interned`), so that what `kept` worked out from them (totals, digests, a map's areas) and
+        what later stages keep by a list's identity are taken over too. Only the one before is kept.
+        """
+        if earlier is not None and earlier.jpy_per_usd == self.jpy_per_usd:
+            earlier.__dict__.pop("_earlier", None)  # indexes do not chain
+            self.__dict__["_earlier"] = earlier
+        return self
+
+    @cached_property
+    def _earlier(self) -> Optional["InvestmentIndex"]:
+        return None  # (set by `after`)
+
+    def _interned(self, found: L) -> L:
+        """Return the list the earlier index made of the very same records, if it made one, else found."""
+        if found:
+            key = (type(found), len(found), id(found[0]), id(found[-1]))
+            same = self._earlier.__dict__.get("_lists", {}).get(key) if self._earlier else None
+            if same is not None and all(map(operator.is_, same, found)):
+                found = same
+            self._lists[key] = found
+        return found
+
+    @cached_property
+    def _lists(self) -> dict[tuple[Any, ...], Any]:
+        return {}
+
     @cached_property
     def _money(self) -> dict[int, tuple[Optional[float], str, Optional[int]]]:
         """Return each record's amount in US$ m, its basis and its jobs, worked out once: totals read them
-        often. An index made after an edit takes over what the one before it worked out for the records
-        it shares (the same objects, while their rows are unchanged)."""
-        earlier = self.__dict__.pop("_earlier", None)  # and lets it go: indexes do not chain
-        kept = earlier.__dict__.get("_money", {}) if earlier is not None and earlier.jpy_per_usd == self.jpy_per_usd else {}
+        often (those of records the earlier index shares are taken over)."""
+        kept = self._earlier.__dict__.get("_money", {}) if self._earlier else {}
         return {id(record): kept.get(id(record)) or money_of(self, record) for record in self.records}
-
-    def after(self, earlier: Optional["InvestmentIndex"]) -> "InvestmentIndex":
-        """Note the index this one replaces (see `_money`) and return this one."""
-        if earlier is not None:
-            earlier.__dict__.pop("_earlier", None)
-            self.__dict__["_earlier"] = earlier
-        return self
 
     @cached_property
     def by_state(self) -> dict[str, Totals]:
@@ -195,7 +222,7 @@ class InvestmentIndex:
         The same filter gives the same list, so what is worked out from it is worked out once."""
         known = self._selected.get(flt.fingerprint)
         if known is None:
-            known = self._selected[flt.fingerprint] = self._select(flt)
+            known = self._selected[flt.fingerprint] = self._interned(self._select(flt))
         return known
 
     def _select(self, flt: InvestmentFilter) -> list[Investment]:

@@ -244,35 +244,48 @@ def _validate_rows(table: Table, model: type[M], problems: list[Problem], kept: 
     if not _check_header(table, model, problems):
         return []
     problems.extend(table.row_problems)
+    # the item of each row the last build of this table made, by the row: a row the parse took over
+    # (see parse_csv) keeps its item, so an edit of one row makes one item, not a block of them
+    mapped = ("items by row", table.path, model.__name__)
+    before: dict[int, tuple[Row, M]] = built.get(mapped) or {}
+    by_row: dict[int, tuple[Row, M]] = {}
     rows: list[M] = []
     for start in range(0, len(table.rows), ROWS_PER_BLOCK):
         block = table.rows[start:start + ROWS_PER_BLOCK]
         key = (model.__name__, digest(table.path, *table.header, *(row.text for row in block)))
         blocks.append(key)
-        ready: Optional[tuple[list[M], list[Problem]]] = built.get(key)
+        ready: Optional[tuple[list[M], list[Problem], dict[int, tuple[Row, M]]]] = built.get(key)
         if ready is not None:
             rows.extend(ready[0])
             problems.extend(ready[1])
+            by_row.update(ready[2])
             continue
         first_row, first_problem = len(rows), len(problems)
         checked: Optional[tuple[Checked, ...]] = kept.get(key)
-        validated: list[Any] = [None] * len(block)  # the items just validated, or their problems
+        taken = [was[1] if (was := before.get(id(row))) is not None and was[0] is row else None for row in block]
+        validated: list[Any] = list(taken)  # the items taken over or just validated, or their problems
         if checked is None:
-            validated = [_validate_row(row, model) for row in block]
+            validated = [item if item is not None else _validate_row(row, model) for row, item in zip(block, taken)]
             checked = kept.put(key, tuple((dict(item.__dict__), set(item.model_fields_set)) if isinstance(item, Model)
                                           else (None, item) for item in validated))
-        for row, (fields, made), item in zip(block, checked, validated):
+        mine: dict[int, tuple[Row, M]] = {}
+        for row, (fields, made), item, same in zip(block, checked, validated, taken):
             if fields is None:
                 problems.extend(made)
                 continue
-            if item is None:
-                item = model.restored(fields, made)  # validated when the block was kept
-            item.located(RowOrigin(row.location))
-            # what a row holds follows from its cells: hashing them is cheaper than writing the item out
-            item._fingerprint = hashlib.sha256("\x1f".join(
-                [model.__name__, *(f"{name}\x1e{text}" for name, text in row.values.items())]).encode("utf-8")).hexdigest()
+            if same is None:
+                if item is None:
+                    item = model.restored(fields, made)  # validated when the block was kept
+                item.located(RowOrigin(row.location))
+                # what a row holds follows from its cells: hashing them is cheaper than writing the item out
+                item._fingerprint = hashlib.sha256("\x1f".join(
+                    [model.__name__, *(f"{name}\x1e{text}" for name, text in row.values.items())]).encode("utf-8")).hexdigest()
             rows.append(item)
-        built.put(key, (rows[first_row:], problems[first_problem:]))
+            mine[id(row)] = (row, item)
+        built.put(key, (rows[first_row:], problems[first_problem:], mine))
+        by_row.update(mine)
+    built.put(mapped, by_row)
+    blocks.append(mapped)
     return rows
 
 
