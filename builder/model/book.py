@@ -98,7 +98,7 @@ class InvestmentIndex:
             groups: dict[str, list[Investment]] = {}
             for record in records:
                 groups.setdefault(key(record), []).append(record)
-            return {name: self.summed(self._interned(tuple(mine)), basis) for name, mine in sorted(groups.items())}
+            return {name: self.summed(self.same_list(tuple(mine)), basis) for name, mine in sorted(groups.items())}
 
         return self.kept(records, ("group", by, basis), make)
 
@@ -126,7 +126,7 @@ class InvestmentIndex:
 
         They share the records of unchanged rows (the same objects), and lists of them: a state's, or
         a filter's, that the edit did not touch are made the very lists the earlier index made
-        (`_interned`), so that what `kept` worked out from them (totals, digests, a map's areas) and
+        (`same_list`), so that what `kept` worked out from them (totals, digests, a map's areas) and
         what later stages keep by a list's identity are taken over too. Only the one before is kept.
         """
         if earlier is not None and earlier.jpy_per_usd == self.jpy_per_usd:
@@ -138,7 +138,7 @@ class InvestmentIndex:
     def _earlier(self) -> Optional["InvestmentIndex"]:
         return None  # (set by `after`)
 
-    def _interned(self, found: L) -> L:
+    def same_list(self, found: L) -> L:
         """Return the list the earlier index made of the very same records, if it made one, else found."""
         if found:
             key = (type(found), len(found), id(found[0]), id(found[-1]))
@@ -222,7 +222,7 @@ class InvestmentIndex:
         The same filter gives the same list, so what is worked out from it is worked out once."""
         known = self._selected.get(flt.fingerprint)
         if known is None:
-            known = self._selected[flt.fingerprint] = self._interned(self._select(flt))
+            known = self._selected[flt.fingerprint] = self.same_list(self._select(flt))
         return known
 
     def _select(self, flt: InvestmentFilter) -> list[Investment]:

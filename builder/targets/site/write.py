@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
-from typing import Callable, Mapping
+from typing import Callable, Mapping, Optional
 
 from ...errors import BriefingError
 from ...files import place_folder
@@ -17,8 +17,25 @@ class OutputError(BriefingError):
     """The output folder cannot be written or replaced safely."""
 
 
-def check_output_location(root: Path, out: Path) -> None:
-    """Refuse an output folder that would overwrite the book's own sources."""
+Written = dict[str, tuple[int, int, int, int]]
+"""Each file of a folder this process wrote, and what stat said of it just after (see `written_stats`)."""
+
+
+def written_stats(out: Path) -> Written:
+    """Return the size, times and inode of every file under out, as a build leaves them."""
+    found: Written = {}
+    for path in out.rglob("*"):
+        if path.is_file() and not path.is_symlink():
+            found[path.relative_to(out).as_posix()] = _stat_key(path)
+    return found
+
+
+def check_output_location(root: Path, out: Path, written: Optional[Written] = None) -> None:
+    """Refuse an output folder that would overwrite the book's own sources.
+
+    written is what this process's last build into out left there (`serve`, `--watch`, the resident):
+    a file stat still describes the same way (size, times, inode: the change time cannot be set back)
+    is not read and hashed again to prove it unchanged."""
     root, out = root.resolve(), out.resolve()
     if out == root or out in root.parents:
         raise OutputError(f"refusing to write the site into {out}: it holds the briefing folder itself")
@@ -28,10 +45,10 @@ def check_output_location(root: Path, out: Path) -> None:
     if out.exists() and not out.is_dir():
         raise OutputError(f"{out} exists and is not a folder")
     if out.is_dir() and any(out.iterdir()):
-        _check_previous_build(out)
+        _check_previous_build(out, written or {})
 
 
-def _check_previous_build(out: Path) -> None:
+def _check_previous_build(out: Path, written: Written) -> None:
     """Refuse to replace a folder unless everything in it is a file briefing wrote, unchanged."""
     refuse = f"refusing to replace {out}"
     advice = "choose another --out, or move what you want to keep"
@@ -50,6 +67,8 @@ def _check_previous_build(out: Path) -> None:
             continue
         if rel not in files or path.is_symlink():
             extra.append(rel)
+        elif rel in written and written[rel] == _stat_key(path):
+            continue
         elif hashlib.sha256(path.read_bytes()).hexdigest() != files[rel]:
             changed.append(rel)
     if extra or changed:
@@ -57,6 +76,11 @@ def _check_previous_build(out: Path) -> None:
         more = len(extra) + len(changed) - len(named)
         raise OutputError(f"{refuse}: it holds files the last build did not write as they are: "
                           f"{', '.join(named)}{f' and {more} more' if more else ''}; {advice}")
+
+
+def _stat_key(path: Path) -> tuple[int, int, int, int]:
+    info = path.stat()
+    return (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
 
 
 def manifest(files: Mapping[str, bytes], info: Mapping[str, object],
