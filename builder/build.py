@@ -29,7 +29,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable, Iterator, Optional, TypeVar
+from typing import Any, Callable, Iterator, Optional, TypeVar
 
 from .cache import CACHE_DIR, BuildCache, cache_folder, digest
 from .charts.vega import (LICENSES, DrawingError, draw_soon, geo_script, interpreter_script, javascript_bundle,
@@ -104,7 +104,7 @@ def build(root: Path, out: Optional[Path] = None, *, write: bool = True, static_
         cache = BuildCache(cache_folder(root) if static_charts else None)
     # a command-line build (or the resident's): skip it if nothing changed, else reuse what the last one kept
     if (fresh or cache.resident) and write and rev is None and since is None:
-        inputs = input_digest(root, out, git.stamp(root, "", None, _inside(root, out))) + f"|{edition}"
+        inputs = input_digest(root, out, git.stamp(root, "", None, _inside(root, out)), cache.inputs) + f"|{edition}"
         done = last_build(cache, out, inputs)
         if done is not None:
             if strict:
@@ -241,8 +241,11 @@ def refuse_warnings(warnings: list[Problem]) -> None:
         raise ContentError([dataclasses.replace(w, severity="error") for w in warnings])
 
 
-def input_digest(root: Path, out: Path, stamp: git.Stamp) -> str:
-    """Return a hash of everything a build of root reads: its files, briefing itself, and the stamp."""
+def input_digest(root: Path, out: Path, stamp: git.Stamp, seen: Optional[dict[str, tuple[Any, str]]] = None) -> str:
+    """Return a hash of everything a build of root reads: its files, briefing itself, and the stamp.
+
+    seen (the resident's) remembers each file's hash with what stat said of it, so that a file stat
+    still describes the same way (size, times, inode) is not read again."""
     skip = {".git", "__pycache__", ".venv", "node_modules", CACHE_DIR}
     parts = [code_version(), json.dumps(stamp.as_dict(), sort_keys=True)]
     out_path = out.resolve()
@@ -255,8 +258,21 @@ def input_digest(root: Path, out: Path, stamp: git.Stamp) -> str:
             if path.is_symlink():
                 parts += [rel, "->", os.readlink(path)]
             elif path.is_file():
-                parts += [rel, path.read_bytes().hex() if path.stat().st_size < 64 else digest(path.read_bytes())]
+                parts += [rel, _file_digest(path, seen)]
     return digest(*parts)
+
+
+def _file_digest(path: Path, seen: Optional[dict[str, tuple[Any, str]]]) -> str:
+    info = path.stat()
+    now = (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
+    known = seen.get(str(path)) if seen is not None else None
+    if known is not None and known[0] == now:
+        return known[1]
+    data = path.read_bytes()
+    found = data.hex() if len(data) < 64 else digest(data)
+    if seen is not None:
+        seen[str(path)] = (now, found)
+    return found
 
 
 def last_build(cache: BuildCache, out: Path, inputs: str) -> Optional[BuildResult]:

@@ -172,6 +172,7 @@ class BuildCache:
         self.resident = False
         self.workers: Any = None  # processes drawing charts, kept between builds when keep_workers is set
         self.drawing: dict[str, Any] = {}  # SVGs the kept workers started drawing during the plan, by key
+        self.inputs: dict[str, Any] = {}  # each input file's hash, with what stat said of it (see input_digest)
         self.written: dict[str, Any] = {}  # what the last build into each output folder left there, by stat
         self.rendered_svgs: list[str] = []  # SVGs this build drew with vl-convert
         self.reused_svgs: list[str] = []  # SVGs this build took from memory or disk

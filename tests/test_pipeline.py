@@ -297,3 +297,24 @@ def test_a_running_build_after_an_edit_writes_what_a_fresh_build_writes(tmp_path
     assert [name for name in again if again[name] != fresh[name]] == []
     if path == "site.yaml":
         assert not [name for name, data in again.items() if b"Vehicle assembly" in data]
+
+
+def test_the_resident_sees_an_edit_that_keeps_a_files_size_and_time(minimal_site: Path, tmp_path: Path):
+    """The resident build process remembers each input file's hash with what stat said of it; an edit
+    that keeps the size and sets the time back still makes the next build a new build."""
+    import os
+
+    from builder.build import input_digest
+    from builder.versions import git
+
+    stamp = git.stamp(minimal_site, "", None, ())
+    seen: dict = {}
+    first = input_digest(minimal_site, tmp_path / "out", stamp, seen)
+    assert input_digest(minimal_site, tmp_path / "out", stamp, seen) == first
+    paper = minimal_site / "content/issues/trade.yaml"
+    kept = paper.stat()
+    paper.write_text(paper.read_text(encoding="utf-8").replace("priority: high", "priority: hig2"), encoding="utf-8")
+    os.utime(paper, ns=(kept.st_atime_ns, kept.st_mtime_ns))
+    assert paper.stat().st_size == kept.st_size
+    assert input_digest(minimal_site, tmp_path / "out", stamp, seen) != first
+    assert input_digest(minimal_site, tmp_path / "out", stamp) == input_digest(minimal_site, tmp_path / "out", stamp, seen)
