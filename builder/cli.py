@@ -17,6 +17,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from . import build as pipeline
 from . import resident
 from .cache import BuildCache, cache_folder
+from .charts.vega import start_workers
 from .languages import Translation, stale_warnings, stamp_translations, translations
 from .errors import BriefingError, ContentError, Problem
 
@@ -442,6 +443,8 @@ def resident_run(site: Path) -> None:
             pipeline.build(root, write=False, static_charts=True, cache=cache)
         except BriefingError:
             pass  # the next build reports the mistakes
+        if cache.rendered_svgs or cache.reused_svgs:  # a book with charts: ready to draw them again
+            start_workers(cache)
         gc.collect()
         gc.freeze()  # what every build reuses is left out of the collector's walks
         gc.set_threshold(700, 10, 10)  # and each build's garbage collected at the usual pace, as `serve` does

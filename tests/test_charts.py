@@ -439,3 +439,27 @@ def test_a_server_starts_drawing_a_changed_chart_while_it_plans_the_other_pages(
             assert vega.render_svgs([chart(n)], cache) == [vega.drawn_svg(chart(n)[0], False).encode("utf-8")]
     finally:
         workers.shutdown()
+
+
+def test_workers_kept_for_later_saves_are_ready_before_the_first_save(monkeypatch):
+    """The resident, `serve` and `--watch` start their chart workers once the first build is done, so
+    that the first edit of the data draws its charts at once rather than starting processes first;
+    a one-off build starts none."""
+    import builder.charts.vega as vega
+    monkeypatch.setattr(vega.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    once = BuildCache(None)
+    vega.start_workers(once)
+    assert once.workers is None
+    kept = BuildCache(None)
+    kept.keep_workers = True
+    vega.start_workers(kept)
+    workers = kept.workers
+    assert workers is not None
+    try:
+        spec = {"data": {"values": [{"x": 2}]}, "mark": "point", "encoding": {"x": {"field": "x", "type": "quantitative"}}}
+        vega.draw_soon(spec, False, "", kept)  # the plan hands a changed chart over: drawn on a worker
+        assert len(kept.drawing) == 1
+        assert vega.render_svgs([(spec, False, "")], kept) == [vega.drawn_svg(spec, False).encode("utf-8")]
+        assert kept.workers is workers  # the same processes, still there for the next save
+    finally:
+        workers.shutdown()

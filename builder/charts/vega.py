@@ -236,6 +236,32 @@ def _draw_job(job: tuple[dict[str, Any], bool]) -> tuple[bool, str]:
 CHARTS_PER_WORKER = 6  # a worker is ready to draw in 0.7 s, this process in 0.4 s; a chart takes 0.1 s
 
 
+def _cores() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def _spawn_workers(count: int) -> ProcessPoolExecutor:
+    # spawned, not forked: vl-convert runs threads of its own, which a fork would not carry over
+    return ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("spawn"))
+
+
+def start_workers(cache: BuildCache) -> None:
+    """Start the workers a long-lived build keeps (the resident, `serve`, `--watch`) before a save needs
+    them, and have each draw a chart of nothing (which starts vl-convert's engine): the first edit of
+    a row then costs its charts, not starting processes. Nothing happens on one core."""
+    if not cache.keep_workers or cache.workers is not None or _cores() < 2:
+        return
+    try:
+        cache.workers = _spawn_workers(_cores())
+        for _ in range(_cores()):
+            cache.workers.submit(_draw_job, (WARM_UP, False))
+    except (OSError, BrokenProcessPool, RuntimeError):
+        cache.workers = None
+
+
+WARM_UP = {"data": {"values": [{"x": 1}]}, "mark": "point", "encoding": {"x": {"field": "x", "type": "quantitative"}}}
+
+
 def _draw_all(jobs: list[tuple[dict[str, Any], bool]], meanwhile: Callable[[], None],
               spare: Callable[[], None] = lambda: None, cache: Optional[BuildCache] = None,
               drawing: bool = False) -> Iterator[tuple[bool, str]]:
@@ -246,15 +272,13 @@ def _draw_all(jobs: list[tuple[dict[str, Any], bool]], meanwhile: Callable[[], N
 
     A cache that keeps its workers (`serve`, `build --watch`) starts them once and draws every later
     build's charts with them, ready at once."""
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    cores = _cores()
     kept = cache is not None and cache.keep_workers
     pool: Optional[ProcessPoolExecutor] = cache.workers if kept and cache is not None else None
     results: Iterator[tuple[bool, str]] = iter(())
     if pool is None and min(cores, len(jobs) // CHARTS_PER_WORKER) >= 2:
         try:
-            # spawned, not forked: vl-convert runs threads of its own, which a fork would not carry over
-            pool = ProcessPoolExecutor(cores if kept else min(cores, len(jobs) // CHARTS_PER_WORKER),
-                                       mp_context=multiprocessing.get_context("spawn"))
+            pool = _spawn_workers(cores if kept else min(cores, len(jobs) // CHARTS_PER_WORKER))
         except (OSError, BrokenProcessPool):  # no worker processes on this machine: draw here instead
             pool = None
     if kept and cache is not None:

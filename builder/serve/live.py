@@ -16,6 +16,7 @@ import watchfiles
 
 from ..build import build, code_version
 from ..cache import BuildCache, cache_folder
+from ..charts.vega import start_workers
 from ..errors import ContentError, Problem
 from ..targets.site.search import INDEX
 from ..targets.site.write import MANIFEST
@@ -103,6 +104,8 @@ class LiveBook:
             # and from now on collect each rebuild's garbage at Python's usual pace (the command line
             # collects rarely, for one build): a server runs for hours
             gc.set_threshold(700, 10, 10)
+            if self.cache.rendered_svgs or self.cache.reused_svgs:  # ready to draw the charts a save changes
+                start_workers(self.cache)
 
     def _index(self, make: Callable[[], dict[str, bytes]], files: dict[str, bytes]) -> None:
         """Make the search index of the pages just published, and publish it with them."""
