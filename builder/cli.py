@@ -6,9 +6,9 @@ import gc
 from collections import Counter
 import os
 import sys
-from contextlib import contextmanager, redirect_stderr, redirect_stdout
+from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Callable, Iterator, NoReturn, Optional
+from typing import Callable, Iterator, NoReturn, Optional
 
 import click
 from rich.console import Console
@@ -16,8 +16,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from . import build as pipeline
 from . import resident
-from .cache import BuildCache, cache_folder
-from .charts.vega import start_workers
+from .cache import BuildCache
 from .languages import Translation, stale_warnings, stamp_translations, translations
 from .errors import BriefingError, ContentError, Problem
 
@@ -431,35 +430,6 @@ def resident_stop(site: Path) -> None:
 @site_option
 def resident_run(site: Path) -> None:
     """Be the book's resident build process (`briefing build` starts it)."""
-    root = site.resolve()
-    cache = BuildCache(cache_folder(root))
-    cache.keep_workers = True  # the processes drawing charts, started once
-    cache.resident = True
+    from .serve.kept import be_resident
 
-    def warm() -> None:
-        """Read back what the last build kept, and build the book in memory, as the next build starts from."""
-        cache.restore(pipeline.code_version())
-        try:
-            pipeline.build(root, write=False, static_charts=True, cache=cache)
-        except BriefingError:
-            pass  # the next build reports the mistakes
-        if cache.rendered_svgs or cache.reused_svgs:  # a book with charts: ready to draw them again
-            start_workers(cache)
-        gc.collect()
-        gc.freeze()  # what every build reuses is left out of the collector's walks
-        gc.set_threshold(700, 10, 10)  # and each build's garbage collected at the usual pace, as `serve` does
-
-    def answer(argv: list[str], stdout: IO[str], stderr: IO[str]) -> int:
-        with redirect_stdout(stdout), redirect_stderr(stderr):
-            try:
-                main.main(args=argv, prog_name="briefing", obj=cache)
-            except SystemExit as exc:
-                return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-        return 0
-
-    def finish() -> None:
-        if cache.workers is not None:
-            cache.workers.shutdown(cancel_futures=True)
-
-    resident.serve(root, answer, lambda: pipeline.code_version.__wrapped__(), warm,
-                   lambda: cache.persist(pipeline.code_version()), finish)
+    be_resident(site.resolve(), lambda argv, cache: main.main(args=argv, prog_name="briefing", obj=cache))
