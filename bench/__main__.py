@@ -120,45 +120,42 @@ def resident_edits(book: Path, out: Path, cache: Path, edits: int) -> dict[str, 
 
 def _resident_memory(pid: int) -> dict[str, float]:
     """Return the resident's peak memory, and what it and its chart workers hold now, in MB."""
-    def status(of: int, field: str) -> int:
-        found = re.search(rf"{field}:\s+(\d+) kB", Path(f"/proc/{of}/status").read_text())
-        return int(found.group(1)) if found else 0
-
-    workers = []
-    for entry in os.scandir("/proc"):
-        try:
-            if entry.name.isdigit() and int(Path(entry.path, "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
-                workers.append(int(entry.name))
-        except OSError:
-            continue
-    return {"peak_mb": round(status(pid, "VmHWM") / 1024, 1),
-            "with_workers_mb": round((status(pid, "VmRSS") + sum(status(w, "VmRSS") for w in workers)) / 1024, 1)}
+    return {"peak_mb": round(_status_kb(pid, "VmHWM") / 1024, 1), "with_workers_mb": round(_tree_rss_kb(pid) / 1024, 1)}
 
 
 def _sample_tree(process: subprocess.Popen[str], peak: list[int]) -> None:
     """Record the largest resident memory, in KiB, of a process and all its descendants together
     (a build draws its charts in worker processes), sampled every 0.1 s until it ends."""
     while process.poll() is None:
-        children: dict[int, list[int]] = {}
-        for entry in os.scandir("/proc"):
-            if entry.name.isdigit():
-                try:
-                    stat = Path(f"/proc/{entry.name}/stat").read_text()
-                except OSError:
-                    continue
-                children.setdefault(int(stat.rsplit(")", 1)[1].split()[1]), []).append(int(entry.name))
-        total, stack = 0, [process.pid]
-        while stack:
-            pid = stack.pop()
-            stack.extend(children.get(pid, []))
+        peak[0] = max(peak[0], _tree_rss_kb(process.pid))
+        time.sleep(0.1)
+
+
+def _tree_rss_kb(root: int) -> int:
+    """Return the resident memory, in KiB, of a process and all its descendants together."""
+    children: dict[int, list[int]] = {}
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
             try:
-                status = Path(f"/proc/{pid}/status").read_text()
+                stat = Path(f"/proc/{entry.name}/stat").read_text()
             except OSError:
                 continue
-            found = re.search(r"VmRSS:\s+(\d+) kB", status)
-            total += int(found.group(1)) if found else 0
-        peak[0] = max(peak[0], total)
-        time.sleep(0.1)
+            children.setdefault(int(stat.rsplit(")", 1)[1].split()[1]), []).append(int(entry.name))
+    total, stack = 0, [root]
+    while stack:
+        pid = stack.pop()
+        stack.extend(children.get(pid, []))
+        total += _status_kb(pid, "VmRSS")
+    return total
+
+
+def _status_kb(pid: int, field: str) -> int:
+    """Return one memory figure of /proc/PID/status, in KiB (0 once the process has gone)."""
+    try:
+        found = re.search(rf"{field}:\s+(\d+) kB", Path(f"/proc/{pid}/status").read_text())
+    except OSError:
+        return 0
+    return int(found.group(1)) if found else 0
 
 
 def output_figures(out: Path) -> dict[str, Any]:

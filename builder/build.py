@@ -38,7 +38,7 @@ from .editions import Selection, audit, choose
 from .languages import localize, stale_warnings
 from .text.locale import Words
 from .errors import BriefingError, ContentError, Problem, did_you_mean
-from .files import write_atomic
+from .files import stat_key, write_atomic
 from .targets import pdf
 from .model.book import Book
 from .source import Sources, load
@@ -244,8 +244,8 @@ def refuse_warnings(warnings: list[Problem]) -> None:
 def input_digest(root: Path, out: Path, stamp: git.Stamp, seen: Optional[dict[str, tuple[Any, str]]] = None) -> str:
     """Return a hash of everything a build of root reads: its files, briefing itself, and the stamp.
 
-    seen (the resident's) remembers each file's hash with what stat said of it, so that a file stat
-    still describes the same way (size, times, inode) is not read again."""
+    seen (the resident's) remembers each file's hash with its `stat_key`, so that a file whose key is
+    unchanged is not read again."""
     skip = {".git", "__pycache__", ".venv", "node_modules", CACHE_DIR}
     parts = [code_version(), json.dumps(stamp.as_dict(), sort_keys=True)]
     out_path = out.resolve()
@@ -263,8 +263,7 @@ def input_digest(root: Path, out: Path, stamp: git.Stamp, seen: Optional[dict[st
 
 
 def _file_digest(path: Path, seen: Optional[dict[str, tuple[Any, str]]]) -> str:
-    info = path.stat()
-    now = (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
+    now = stat_key(path)
     known = seen.get(str(path)) if seen is not None else None
     if known is not None and known[0] == now:
         return known[1]

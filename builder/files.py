@@ -1,4 +1,5 @@
-"""Write files so that a reader never sees half of one: the one place briefing writes to disk."""
+"""Write files so that a reader never sees half of one (the one place briefing writes to disk), and tell
+a file unchanged since without reading it."""
 
 from __future__ import annotations
 
@@ -14,6 +15,13 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+def stat_key(path: Path) -> tuple[int, int, int, int]:
+    """Return what stat says of a file that changes whenever its bytes do: size, times and inode (the
+    change time cannot be set back), for telling a file unchanged without reading it."""
+    info = path.stat()
+    return (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
 
 
 def write_atomic(path: Path, data: bytes) -> None:

@@ -53,7 +53,7 @@ class Totals:
         return sorted({r.source_name for r in self.records})
 
 
-def money_of(index: "InvestmentIndex", record: Investment) -> tuple[Optional[float], str, Optional[int]]:
+def _money_of(index: "InvestmentIndex", record: Investment) -> tuple[Optional[float], str, Optional[int]]:
     return index.usd(record), record.basis, record.jobs
 
 
@@ -78,7 +78,7 @@ class InvestmentIndex:
         amounts, apart, jobs = [], Counter[str](), []
         money = self._money
         for record in records:
-            amount, kind, worked = money.get(id(record)) or money_of(self, record)
+            amount, kind, worked = money.get(id(record)) or _money_of(self, record)
             if worked is not None:
                 jobs.append(worked)
             if amount is None:
@@ -157,7 +157,7 @@ class InvestmentIndex:
         """Return each record's amount in US$ m, its basis and its jobs, worked out once: totals read them
         often (those of records the earlier index shares are taken over)."""
         kept = self._earlier.__dict__.get("_money", {}) if self._earlier else {}
-        return {id(record): kept.get(id(record)) or money_of(self, record) for record in self.records}
+        return {id(record): kept.get(id(record)) or _money_of(self, record) for record in self.records}
 
     @cached_property
     def by_state(self) -> dict[str, Totals]:

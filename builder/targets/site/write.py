@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Callable, Mapping, Optional
 
 from ...errors import BriefingError
-from ...files import place_folder
+from ...files import place_folder, stat_key
 
 MANIFEST = "manifest.json"
 
@@ -26,7 +26,7 @@ def written_stats(out: Path) -> Written:
     found: Written = {}
     for path in out.rglob("*"):
         if path.is_file() and not path.is_symlink():
-            found[path.relative_to(out).as_posix()] = _stat_key(path)
+            found[path.relative_to(out).as_posix()] = stat_key(path)
     return found
 
 
@@ -34,8 +34,7 @@ def check_output_location(root: Path, out: Path, written: Optional[Written] = No
     """Refuse an output folder that would overwrite the book's own sources.
 
     written is what this process's last build into out left there (`serve`, `--watch`, the resident):
-    a file stat still describes the same way (size, times, inode: the change time cannot be set back)
-    is not read and hashed again to prove it unchanged."""
+    a file `stat_key` still describes the same way is not read and hashed again to prove it unchanged."""
     root, out = root.resolve(), out.resolve()
     if out == root or out in root.parents:
         raise OutputError(f"refusing to write the site into {out}: it holds the briefing folder itself")
@@ -67,7 +66,7 @@ def _check_previous_build(out: Path, written: Written) -> None:
             continue
         if rel not in files or path.is_symlink():
             extra.append(rel)
-        elif rel in written and written[rel] == _stat_key(path):
+        elif rel in written and written[rel] == stat_key(path):
             continue
         elif hashlib.sha256(path.read_bytes()).hexdigest() != files[rel]:
             changed.append(rel)
@@ -76,11 +75,6 @@ def _check_previous_build(out: Path, written: Written) -> None:
         more = len(extra) + len(changed) - len(named)
         raise OutputError(f"{refuse}: it holds files the last build did not write as they are: "
                           f"{', '.join(named)}{f' and {more} more' if more else ''}; {advice}")
-
-
-def _stat_key(path: Path) -> tuple[int, int, int, int]:
-    info = path.stat()
-    return (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
 
 
 def manifest(files: Mapping[str, bytes], info: Mapping[str, object],
